@@ -1,0 +1,164 @@
+package io.mqttboot.autoconfigure;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import io.mqttboot.core.MqttClientCustomizer;
+import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttClientRegistry;
+import io.mqttboot.core.MqttClientSettings;
+import io.mqttboot.core.MqttConnectionDetails;
+import io.mqttboot.core.MqttOperations;
+import io.mqttboot.core.MqttTemplate;
+import io.mqttboot.core.MqttVersion;
+import io.mqttboot.support.converter.DefaultMqttMessageConverter;
+import io.mqttboot.support.converter.MqttMessageConverter;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
+
+/**
+ * Auto-configuration for MQTT: a managed client from {@code mqtt.*}, extra clients from
+ * {@code mqtt.clients.<name>.*}, and an {@link MqttTemplate} for each.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@ConditionalOnClass(name = "com.hivemq.client.mqtt.MqttClient")
+@EnableConfigurationProperties(MqttProperties.class)
+public final class MqttAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(MqttConnectionDetails.class)
+	PropertiesMqttConnectionDetails mqttConnectionDetails(MqttProperties properties) {
+		return new PropertiesMqttConnectionDetails(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	MqttClientManager mqttClientManager(MqttProperties properties, MqttConnectionDetails connectionDetails,
+			ObjectProvider<MqttClientCustomizer> customizers, ApplicationEventPublisher eventPublisher,
+			Environment environment) {
+		MqttClientSettings settings = settings(MqttClientRegistry.DEFAULT_CLIENT, properties, connectionDetails,
+				properties.getShutdownTimeout(), environment);
+		return new MqttClientManager(MqttClientRegistry.DEFAULT_CLIENT, settings,
+				customizers.orderedStream().toList(), eventPublisher);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(MqttOperations.class)
+	MqttTemplate mqttTemplate(MqttClientManager mqttClientManager, MqttMessageConverter mqttMessageConverter) {
+		return new MqttTemplate(mqttClientManager, mqttMessageConverter);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	MqttClientRegistry mqttClientRegistry(MqttProperties properties, MqttClientManager mqttClientManager,
+			ObjectProvider<MqttTemplate> mqttTemplate, MqttMessageConverter mqttMessageConverter,
+			ObjectProvider<MqttClientCustomizer> customizers, ApplicationEventPublisher eventPublisher,
+			Environment environment) {
+		MqttTemplate defaultTemplate = mqttTemplate
+			.getIfUnique(() -> new MqttTemplate(mqttClientManager, mqttMessageConverter));
+		List<MqttClientCustomizer> orderedCustomizers = customizers.orderedStream().toList();
+		Map<String, MqttTemplate> extra = new LinkedHashMap<>();
+		properties.getClients().forEach((name, clientProperties) -> {
+			MqttClientSettings settings = settings(name, clientProperties,
+					new PropertiesMqttConnectionDetails(clientProperties), properties.getShutdownTimeout(),
+					environment);
+			MqttClientManager manager = new MqttClientManager(name, settings, orderedCustomizers, eventPublisher);
+			extra.put(name, new MqttTemplate(manager, mqttMessageConverter));
+		});
+		return new MqttClientRegistry(defaultTemplate, extra);
+	}
+
+	static MqttClientSettings settings(String name, MqttClientProperties properties,
+			MqttConnectionDetails connectionDetails, Duration shutdownTimeout, Environment environment) {
+		MqttClientSettings.Builder builder = MqttClientSettings.builder();
+		PropertyMapper map = PropertyMapper.get();
+		map.from(connectionDetails::getServerUri).to(builder::serverUri);
+		map.from(connectionDetails::getUsername).to(builder::username);
+		map.from(connectionDetails::getPassword).to(builder::password);
+		builder.clientId(clientId(name, properties, environment));
+		builder.version(version(name, properties.getVersion()));
+		map.from(properties::getKeepAlive).to(builder::keepAlive);
+		map.from(properties::getConnectTimeout).to(builder::connectTimeout);
+		map.from(properties::isCleanStart).to(builder::cleanStart);
+		map.from(properties::getSessionExpiry).to(builder::sessionExpiry);
+		map.from(properties::isFailFast).to(builder::failFast);
+		map.from(properties.getReconnect()::getInitialDelay).to(builder::reconnectInitialDelay);
+		map.from(properties.getReconnect()::getMaxDelay).to(builder::reconnectMaxDelay);
+		map.from(properties.getPublish()::getQos).to(builder::defaultQos);
+		map.from(properties.getPublish()::isRetain).to(builder::defaultRetain);
+		map.from(properties.getPublish()::getTimeout).to(builder::publishTimeout);
+		map.from(properties.getOutbox()::getCapacity).to(builder::outboxCapacity);
+		builder.shutdownTimeout(shutdownTimeout);
+		MqttClientProperties.Will will = properties.getWill();
+		if (StringUtils.hasText(will.getTopic())) {
+			builder.will(new MqttClientSettings.Will(will.getTopic(), will.getPayload().getBytes(StandardCharsets.UTF_8),
+					will.getQos(), will.isRetain()));
+		}
+		return builder.build();
+	}
+
+	private static String clientId(String name, MqttClientProperties properties, Environment environment) {
+		if (StringUtils.hasText(properties.getClientId())) {
+			return properties.getClientId();
+		}
+		String prefix = environment.getProperty("spring.application.name", "mqtt");
+		if (!MqttClientRegistry.DEFAULT_CLIENT.equals(name)) {
+			prefix = prefix + "-" + name;
+		}
+		byte[] random = new byte[4];
+		ThreadLocalRandom.current().nextBytes(random);
+		return prefix + "-" + HexFormat.of().formatHex(random);
+	}
+
+	private static MqttVersion version(String name, int version) {
+		return switch (version) {
+			case 5 -> MqttVersion.MQTT_5_0;
+			case 3 -> MqttVersion.MQTT_3_1_1;
+			default -> throw new IllegalArgumentException("MQTT version of client '" + name
+					+ "' must be 5 (MQTT 5.0) or 3 (MQTT 3.1.1) but was " + version);
+		};
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(JsonMapper.class)
+	static class JsonMessageConverterConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		MqttMessageConverter mqttMessageConverter(ObjectProvider<JsonMapper> jsonMapper) {
+			return new DefaultMqttMessageConverter(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(MqttMessageConverter.class)
+	static class BytesMessageConverterConfiguration {
+
+		@Bean
+		MqttMessageConverter mqttMessageConverter() {
+			return new DefaultMqttMessageConverter(null);
+		}
+
+	}
+
+}

@@ -1,0 +1,340 @@
+package io.mqttboot.autoconfigure;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.convert.DurationUnit;
+
+/**
+ * Connection and publishing settings of one MQTT client, bound from {@code mqtt.*} for the
+ * default client and from {@code mqtt.clients.<name>.*} for each extra client.
+ *
+ * @since 0.1.0
+ */
+public class MqttClientProperties {
+
+	/**
+	 * Broker URI: tcp://, ssl://, ws:// or wss://. User-info in the URI is used as
+	 * credentials and never logged.
+	 */
+	private String url = "tcp://localhost:1883";
+
+	/**
+	 * Client identifier. Defaults to spring.application.name plus a random suffix.
+	 */
+	private @Nullable String clientId;
+
+	/**
+	 * Login user of the broker.
+	 */
+	private @Nullable String username;
+
+	/**
+	 * Login password of the broker.
+	 */
+	private @Nullable String password;
+
+	/**
+	 * MQTT protocol version: 5 for MQTT 5.0, 3 for MQTT 3.1.1.
+	 */
+	private int version = 5;
+
+	/**
+	 * Keep-alive interval. If a duration suffix is not specified, seconds will be used.
+	 */
+	@DurationUnit(ChronoUnit.SECONDS)
+	private Duration keepAlive = Duration.ofSeconds(60);
+
+	/**
+	 * Time to wait for the network connection and the CONNACK.
+	 */
+	private Duration connectTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Whether the first connection starts a new session (MQTT 3.1.1: clean session).
+	 * Reconnects always resume the session.
+	 */
+	private boolean cleanStart = true;
+
+	/**
+	 * How long the broker keeps the session after the connection closes (MQTT 5). Zero
+	 * ends the session with the connection. If a duration suffix is not specified, seconds
+	 * will be used.
+	 */
+	@DurationUnit(ChronoUnit.SECONDS)
+	private Duration sessionExpiry = Duration.ZERO;
+
+	/**
+	 * Whether startup fails when the broker cannot be reached. When false, the application
+	 * starts and the client keeps retrying.
+	 */
+	private boolean failFast;
+
+	private final Will will = new Will();
+
+	private final Reconnect reconnect = new Reconnect();
+
+	private final Publish publish = new Publish();
+
+	private final Outbox outbox = new Outbox();
+
+	public String getUrl() {
+		return this.url;
+	}
+
+	public void setUrl(String url) {
+		this.url = url;
+	}
+
+	public @Nullable String getClientId() {
+		return this.clientId;
+	}
+
+	public void setClientId(@Nullable String clientId) {
+		this.clientId = clientId;
+	}
+
+	public @Nullable String getUsername() {
+		return this.username;
+	}
+
+	public void setUsername(@Nullable String username) {
+		this.username = username;
+	}
+
+	public @Nullable String getPassword() {
+		return this.password;
+	}
+
+	public void setPassword(@Nullable String password) {
+		this.password = password;
+	}
+
+	public int getVersion() {
+		return this.version;
+	}
+
+	public void setVersion(int version) {
+		this.version = version;
+	}
+
+	public Duration getKeepAlive() {
+		return this.keepAlive;
+	}
+
+	public void setKeepAlive(Duration keepAlive) {
+		this.keepAlive = keepAlive;
+	}
+
+	public Duration getConnectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void setConnectTimeout(Duration connectTimeout) {
+		this.connectTimeout = connectTimeout;
+	}
+
+	public boolean isCleanStart() {
+		return this.cleanStart;
+	}
+
+	public void setCleanStart(boolean cleanStart) {
+		this.cleanStart = cleanStart;
+	}
+
+	public Duration getSessionExpiry() {
+		return this.sessionExpiry;
+	}
+
+	public void setSessionExpiry(Duration sessionExpiry) {
+		this.sessionExpiry = sessionExpiry;
+	}
+
+	public boolean isFailFast() {
+		return this.failFast;
+	}
+
+	public void setFailFast(boolean failFast) {
+		this.failFast = failFast;
+	}
+
+	public Will getWill() {
+		return this.will;
+	}
+
+	public Reconnect getReconnect() {
+		return this.reconnect;
+	}
+
+	public Publish getPublish() {
+		return this.publish;
+	}
+
+	public Outbox getOutbox() {
+		return this.outbox;
+	}
+
+	/**
+	 * Last Will message, published by the broker when the connection ends without a
+	 * DISCONNECT.
+	 */
+	public static class Will {
+
+		/**
+		 * Topic name of the Last Will. No Will is set unless a topic is given.
+		 */
+		private @Nullable String topic;
+
+		/**
+		 * Payload of the Last Will, as UTF-8 text.
+		 */
+		private String payload = "";
+
+		/**
+		 * QoS of the Last Will.
+		 */
+		private int qos;
+
+		/**
+		 * Whether the Last Will is retained.
+		 */
+		private boolean retain;
+
+		public @Nullable String getTopic() {
+			return this.topic;
+		}
+
+		public void setTopic(@Nullable String topic) {
+			this.topic = topic;
+		}
+
+		public String getPayload() {
+			return this.payload;
+		}
+
+		public void setPayload(String payload) {
+			this.payload = payload;
+		}
+
+		public int getQos() {
+			return this.qos;
+		}
+
+		public void setQos(int qos) {
+			this.qos = qos;
+		}
+
+		public boolean isRetain() {
+			return this.retain;
+		}
+
+		public void setRetain(boolean retain) {
+			this.retain = retain;
+		}
+
+	}
+
+	/**
+	 * Reconnect back-off: exponential from the initial delay up to the maximum delay, with
+	 * jitter.
+	 */
+	public static class Reconnect {
+
+		/**
+		 * Delay before the first reconnect attempt.
+		 */
+		private Duration initialDelay = Duration.ofSeconds(1);
+
+		/**
+		 * Maximum delay between reconnect attempts.
+		 */
+		private Duration maxDelay = Duration.ofSeconds(30);
+
+		public Duration getInitialDelay() {
+			return this.initialDelay;
+		}
+
+		public void setInitialDelay(Duration initialDelay) {
+			this.initialDelay = initialDelay;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
+	}
+
+	/**
+	 * Defaults of MqttTemplate publishes.
+	 */
+	public static class Publish {
+
+		/**
+		 * QoS of messages that do not set one.
+		 */
+		private int qos = 1;
+
+		/**
+		 * Whether messages that do not say otherwise are retained.
+		 */
+		private boolean retain;
+
+		/**
+		 * How long a blocking publish waits for the broker's acknowledgement.
+		 */
+		private Duration timeout = Duration.ofSeconds(10);
+
+		public int getQos() {
+			return this.qos;
+		}
+
+		public void setQos(int qos) {
+			this.qos = qos;
+		}
+
+		public boolean isRetain() {
+			return this.retain;
+		}
+
+		public void setRetain(boolean retain) {
+			this.retain = retain;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Messages published while the client is disconnected wait in a bounded outbox.
+	 */
+	public static class Outbox {
+
+		/**
+		 * Maximum number of messages waiting for the connection. Publishing to a full
+		 * outbox fails the publish future.
+		 */
+		private int capacity = 10_000;
+
+		public int getCapacity() {
+			return this.capacity;
+		}
+
+		public void setCapacity(int capacity) {
+			this.capacity = capacity;
+		}
+
+	}
+
+}

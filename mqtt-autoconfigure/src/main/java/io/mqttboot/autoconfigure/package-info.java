@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration for MQTT.
+ */
+@NullMarked
+package io.mqttboot.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

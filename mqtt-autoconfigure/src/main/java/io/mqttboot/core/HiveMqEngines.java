@@ -1,0 +1,264 @@
+package io.mqttboot.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientBuilder;
+import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
+import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientConnectedContext;
+import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
+import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuthBuilder;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuthBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
+import com.hivemq.client.mqtt.mqtt5.message.publish.pubrec.Mqtt5PubRec;
+
+/**
+ * Builds {@link MqttEngine} instances on the HiveMQ MQTT client, for MQTT 5 and 3.1.1.
+ */
+final class HiveMqEngines {
+
+	private HiveMqEngines() {
+	}
+
+	static MqttEngine create(MqttClientSettings settings, List<MqttClientCustomizer> customizers,
+			MqttEngine.Callbacks callbacks) {
+		MqttClientBuilder builder = MqttClient.builder().identifier(settings.getClientId());
+		MqttClientTransportConfigBuilder.Nested<? extends MqttClientBuilder> transport = builder.transportConfig()
+			.serverHost(settings.getHost())
+			.serverPort(settings.getPort())
+			.socketConnectTimeout(settings.getConnectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+			.mqttConnectTimeout(settings.getConnectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		if (settings.isSecure()) {
+			transport.sslWithDefaultConfig();
+		}
+		if (settings.isWebSocket()) {
+			String path = settings.getServerUri().getRawPath();
+			transport.webSocketConfig().serverPath((path != null && !path.isEmpty()) ? path : "mqtt").applyWebSocketConfig();
+		}
+		transport.applyTransportConfig();
+		builder.addDisconnectedListener((context) -> onDisconnected(context, callbacks));
+		for (MqttClientCustomizer customizer : customizers) {
+			customizer.customize(builder);
+		}
+		return (settings.getVersion() == MqttVersion.MQTT_3_1_1) ? new Mqtt3Engine(settings, builder, callbacks)
+				: new Mqtt5Engine(settings, builder, callbacks);
+	}
+
+	private static void onDisconnected(MqttClientDisconnectedContext context, MqttEngine.Callbacks callbacks) {
+		boolean byUser = context.getSource() == MqttDisconnectSource.USER;
+		long delay = callbacks.disconnected(context.getCause(), byUser, context.getReconnector().getAttempts());
+		if (delay >= 0) {
+			context.getReconnector()
+				.reconnect(true)
+				// The session may be gone (broker restart, expiry): subscribe again and resend
+				// what was in flight, so that nothing is silently lost.
+				.resubscribeIfSessionExpired(true)
+				.republishIfSessionExpired(true)
+				.delay(delay, TimeUnit.MILLISECONDS);
+			if (context instanceof Mqtt5ClientDisconnectedContext context5) {
+				// A reconnect must resume the session rather than wipe it [MQTT-3.1.2-5]; whether
+				// it outlives the connection is governed by the session expiry interval.
+				var reconnector = context5.getReconnector();
+				reconnector.connect(reconnector.getConnect().extend().cleanStart(false).build());
+			}
+		}
+	}
+
+	static MqttQos qos(int qos) {
+		return switch (qos) {
+			case 0 -> MqttQos.AT_MOST_ONCE;
+			case 1 -> MqttQos.AT_LEAST_ONCE;
+			case 2 -> MqttQos.EXACTLY_ONCE;
+			default -> throw new IllegalArgumentException("QoS must be 0, 1 or 2 but was " + qos);
+		};
+	}
+
+	/**
+	 * MQTT 5 engine.
+	 */
+	static final class Mqtt5Engine implements MqttEngine {
+
+		private final MqttClientSettings settings;
+
+		private final Mqtt5AsyncClient client;
+
+		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
+			this.settings = settings;
+			builder.addConnectedListener((context) -> callbacks
+				.connected(((Mqtt5ClientConnectedContext) context).getConnAck().isSessionPresent()));
+			Mqtt5ClientBuilder builder5 = builder.useMqttVersion5();
+			String username = settings.getUsername();
+			String password = settings.getPassword();
+			if (username != null || password != null) {
+				Mqtt5SimpleAuthBuilder auth = Mqtt5SimpleAuth.builder();
+				Mqtt5SimpleAuthBuilder.Complete complete = (username != null) ? auth.username(username)
+						: auth.password(password.getBytes(StandardCharsets.UTF_8));
+				if (username != null && password != null) {
+					complete = complete.password(password.getBytes(StandardCharsets.UTF_8));
+				}
+				builder5.simpleAuth(complete.build());
+			}
+			MqttClientSettings.Will will = settings.getWill();
+			if (will != null) {
+				builder5.willPublish()
+					.topic(will.topic())
+					.payload(will.payload())
+					.qos(qos(will.qos()))
+					.retain(will.retain())
+					.applyWillPublish();
+			}
+			this.client = builder5.buildAsync();
+		}
+
+		@Override
+		public CompletableFuture<Boolean> connect() {
+			return this.client.connectWith()
+				.cleanStart(this.settings.isCleanStart())
+				.sessionExpiryInterval(this.settings.getSessionExpiry().toSeconds())
+				.keepAlive((int) this.settings.getKeepAlive().toSeconds())
+				.send()
+				.thenApply((connAck) -> connAck.isSessionPresent());
+		}
+
+		@Override
+		public CompletableFuture<MqttPublishResult> publish(OutboundPublish publish) {
+			Mqtt5PublishBuilder.Complete builder = Mqtt5Publish.builder()
+				.topic(publish.topic())
+				.payload(publish.payload())
+				.qos(qos(publish.qos()))
+				.retain(publish.retain());
+			if (publish.hasMqtt5Properties()) {
+				if (!publish.userProperties().isEmpty()) {
+					Mqtt5UserPropertiesBuilder properties = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties
+						.builder();
+					for (Map.Entry<String, String> property : publish.userProperties()) {
+						properties.add(property.getKey(), property.getValue());
+					}
+					builder.userProperties(properties.build());
+				}
+				if (publish.contentType() != null) {
+					builder.contentType(publish.contentType());
+				}
+				if (publish.responseTopic() != null) {
+					builder.responseTopic(publish.responseTopic());
+				}
+				if (publish.correlationData() != null) {
+					builder.correlationData(publish.correlationData());
+				}
+				if (publish.messageExpiry() != null) {
+					builder.messageExpiryInterval(publish.messageExpiry().toSeconds());
+				}
+			}
+			return this.client.publish(builder.build()).thenApply((result) -> toResult(publish, result));
+		}
+
+		private static MqttPublishResult toResult(OutboundPublish publish, Mqtt5PublishResult result) {
+			if (result.getError().isPresent()) {
+				throw new MqttPublishException(publish.topic(), "Failed to publish to topic '" + publish.topic()
+						+ "': " + result.getError().get().getMessage(), result.getError().get());
+			}
+			int reasonCode = 0;
+			String reasonString = null;
+			if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result qos1) {
+				Mqtt5PubAck ack = qos1.getPubAck();
+				reasonCode = ack.getReasonCode().getCode();
+				reasonString = ack.getReasonString().map(Object::toString).orElse(null);
+			}
+			else if (result instanceof Mqtt5PublishResult.Mqtt5Qos2Result qos2) {
+				Mqtt5PubRec rec = qos2.getPubRec();
+				reasonCode = rec.getReasonCode().getCode();
+				reasonString = rec.getReasonString().map(Object::toString).orElse(null);
+			}
+			return new MqttPublishResult(publish.topic(), publish.qos(), publish.retain(), reasonCode, reasonString);
+		}
+
+		@Override
+		public CompletableFuture<Void> disconnect() {
+			return this.client.disconnect();
+		}
+
+	}
+
+	/**
+	 * MQTT 3.1.1 engine: no session expiry, no user properties, no reason codes.
+	 */
+	static final class Mqtt3Engine implements MqttEngine {
+
+		private final MqttClientSettings settings;
+
+		private final Mqtt3AsyncClient client;
+
+		Mqtt3Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
+			this.settings = settings;
+			builder.addConnectedListener((context) -> callbacks
+				.connected(((Mqtt3ClientConnectedContext) context).getConnAck().isSessionPresent()));
+			Mqtt3ClientBuilder builder3 = builder.useMqttVersion3();
+			// MQTT 3.1.1 allows a password only together with a user name [MQTT-3.1.2-22].
+			if (settings.getUsername() != null) {
+				Mqtt3SimpleAuthBuilder.Complete auth = Mqtt3SimpleAuth.builder().username(settings.getUsername());
+				if (settings.getPassword() != null) {
+					auth = auth.password(settings.getPassword().getBytes(StandardCharsets.UTF_8));
+				}
+				builder3.simpleAuth(auth.build());
+			}
+			MqttClientSettings.Will will = settings.getWill();
+			if (will != null) {
+				builder3.willPublish()
+					.topic(will.topic())
+					.payload(will.payload())
+					.qos(qos(will.qos()))
+					.retain(will.retain())
+					.applyWillPublish();
+			}
+			this.client = builder3.buildAsync();
+		}
+
+		@Override
+		public CompletableFuture<Boolean> connect() {
+			return this.client.connectWith()
+				.cleanSession(this.settings.isCleanStart())
+				.keepAlive((int) this.settings.getKeepAlive().toSeconds())
+				.send()
+				.thenApply((connAck) -> connAck.isSessionPresent());
+		}
+
+		@Override
+		public CompletableFuture<MqttPublishResult> publish(OutboundPublish publish) {
+			Mqtt3Publish message = Mqtt3Publish.builder()
+				.topic(publish.topic())
+				.payload(publish.payload())
+				.qos(qos(publish.qos()))
+				.retain(publish.retain())
+				.build();
+			return this.client.publish(message)
+				.thenApply((ignored) -> new MqttPublishResult(publish.topic(), publish.qos(), publish.retain(), 0,
+						null));
+		}
+
+		@Override
+		public CompletableFuture<Void> disconnect() {
+			return this.client.disconnect();
+		}
+
+	}
+
+}

@@ -1,0 +1,517 @@
+package io.mqttboot.core;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import io.mqttboot.event.MqttConnectedEvent;
+import io.mqttboot.event.MqttConnectionLostEvent;
+
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * Owns the one MQTT connection of a client identifier: connects on start, reconnects with
+ * exponential back-off and jitter when the connection is lost, publishes
+ * {@link MqttConnectedEvent} and {@link MqttConnectionLostEvent}, keeps publishes in a
+ * bounded outbox while disconnected and disconnects normally on stop.
+ * <p>
+ * Publishing and (later) listening share this connection: two connections with the same
+ * client identifier would take each other over [MQTT-3.1.4-3].
+ *
+ * @since 0.1.0
+ */
+public class MqttClientManager implements SmartLifecycle {
+
+	/**
+	 * The lifecycle phase of client managers: they start before and stop after the
+	 * listener containers, which use {@code DEFAULT_PHASE - 1000}.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2000;
+
+	private static final Log logger = LogFactory.getLog(MqttClientManager.class);
+
+	private static final int DRAIN_BATCH = 256;
+
+	private final String name;
+
+	private final MqttClientSettings settings;
+
+	private final List<MqttClientCustomizer> customizers;
+
+	private final @Nullable ApplicationEventPublisher eventPublisher;
+
+	private final MqttInFlightTracker inFlight = new MqttInFlightTracker();
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final ArrayDeque<PendingPublish> outbox = new ArrayDeque<>();
+
+	private final AtomicInteger connectionGeneration = new AtomicInteger();
+
+	private final ExecutorService events;
+
+	private final MqttEngine engine;
+
+	private volatile boolean open;
+
+	private volatile boolean running;
+
+	private volatile boolean stopped;
+
+	private volatile boolean everConnected;
+
+	private volatile MqttConnectionState state = MqttConnectionState.DISCONNECTED;
+
+	private volatile boolean sessionPresent;
+
+	private volatile int reconnectAttempts;
+
+	private volatile @Nullable Instant connectedSince;
+
+	private volatile @Nullable Throwable lastDisconnectCause;
+
+	/**
+	 * Create a new manager.
+	 * @param name the configured client name ({@code default} for the primary client)
+	 * @param settings the resolved client settings
+	 * @param customizers customizers applied to the HiveMQ client builder, in order
+	 * @param eventPublisher where to publish connection events, or {@code null}
+	 */
+	public MqttClientManager(String name, MqttClientSettings settings, List<MqttClientCustomizer> customizers,
+			@Nullable ApplicationEventPublisher eventPublisher) {
+		this.name = name;
+		this.settings = settings;
+		this.customizers = List.copyOf(customizers);
+		this.eventPublisher = eventPublisher;
+		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("mqtt-" + name + "-events-");
+		threadFactory.setDaemon(true);
+		this.events = Executors.newSingleThreadExecutor(threadFactory);
+		this.engine = HiveMqEngines.create(settings, this.customizers, new EngineCallbacks());
+	}
+
+	/**
+	 * Return the configured client name.
+	 * @return the name, {@code default} for the primary client
+	 */
+	public String getName() {
+		return this.name;
+	}
+
+	/**
+	 * Return the settings of this client.
+	 * @return the settings
+	 */
+	public MqttClientSettings getSettings() {
+		return this.settings;
+	}
+
+	/**
+	 * Return the MQTT client identifier.
+	 * @return the client identifier
+	 */
+	public String getClientId() {
+		return this.settings.getClientId();
+	}
+
+	/**
+	 * Return the broker URI, without user-info.
+	 * @return the server URI
+	 */
+	public URI getServerUri() {
+		return this.settings.getServerUri();
+	}
+
+	/**
+	 * Return the connection state.
+	 * @return the state
+	 */
+	public MqttConnectionState getState() {
+		return this.state;
+	}
+
+	/**
+	 * Return whether the client is connected.
+	 * @return {@code true} when connected
+	 */
+	public boolean isConnected() {
+		return this.state == MqttConnectionState.CONNECTED;
+	}
+
+	/**
+	 * Return the CONNACK session-present flag of the current or last connection.
+	 * @return whether the broker resumed a session
+	 */
+	public boolean isSessionPresent() {
+		return this.sessionPresent;
+	}
+
+	/**
+	 * Return the consecutive failed connection attempts since the last successful
+	 * connection.
+	 * @return the attempt count
+	 */
+	public int getReconnectAttempts() {
+		return this.reconnectAttempts;
+	}
+
+	/**
+	 * Return when the current connection was established.
+	 * @return the instant, or {@code null} when not connected
+	 */
+	public @Nullable Instant getConnectedSince() {
+		return this.connectedSince;
+	}
+
+	/**
+	 * Return why the last connection was lost or the last attempt failed.
+	 * @return the cause, or {@code null} if the connection was never lost
+	 */
+	public @Nullable Throwable getLastDisconnectCause() {
+		return this.lastDisconnectCause;
+	}
+
+	/**
+	 * Return the in-flight counters of this client.
+	 * @return the tracker
+	 */
+	public MqttInFlightTracker getInFlight() {
+		return this.inFlight;
+	}
+
+	/**
+	 * Return how many publishes wait in the outbox for the connection.
+	 * @return the outbox depth
+	 */
+	public int getOutboxSize() {
+		this.lock.lock();
+		try {
+			return this.outbox.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Publish a resolved message: directly when connected, through the outbox otherwise.
+	 * @param publish the message
+	 * @return a future completed on PUBACK/PUBCOMP (QoS 0: on write)
+	 */
+	CompletableFuture<MqttPublishResult> publish(OutboundPublish publish) {
+		if (this.open) {
+			return send(publish);
+		}
+		this.lock.lock();
+		try {
+			if (this.open) {
+				return send(publish);
+			}
+			if (this.stopped) {
+				return CompletableFuture.failedFuture(new MqttPublishException(publish.topic(),
+						"MQTT client '" + this.name + "' is stopped; message for topic '" + publish.topic()
+								+ "' was not published",
+						null));
+			}
+			if (this.outbox.size() >= this.settings.getOutboxCapacity()) {
+				return CompletableFuture.failedFuture(
+						new MqttOutboxFullException(this.name, publish.topic(), this.settings.getOutboxCapacity()));
+			}
+			PendingPublish pending = new PendingPublish(publish, new CompletableFuture<>());
+			this.outbox.add(pending);
+			return pending.future;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private CompletableFuture<MqttPublishResult> send(OutboundPublish publish) {
+		int qos = publish.qos();
+		this.inFlight.outgoingStarted(qos);
+		CompletableFuture<MqttPublishResult> sent;
+		try {
+			sent = this.engine.publish(publish);
+		}
+		catch (RuntimeException ex) {
+			this.inFlight.outgoingCompleted(qos);
+			return CompletableFuture.failedFuture(wrap(publish, ex));
+		}
+		CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
+		sent.whenComplete((publishResult, ex) -> {
+			this.inFlight.outgoingCompleted(qos);
+			if (ex != null) {
+				result.completeExceptionally(wrap(publish, ex));
+			}
+			else {
+				result.complete(publishResult);
+			}
+		});
+		return result;
+	}
+
+	private Throwable wrap(OutboundPublish publish, Throwable ex) {
+		Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		if (cause instanceof MqttPublishException) {
+			return cause;
+		}
+		return new MqttPublishException(publish.topic(), "Failed to publish to topic '" + publish.topic()
+				+ "' with MQTT client '" + this.name + "': " + cause.getMessage(), cause);
+	}
+
+	private void drainOutbox(int generation) {
+		while (true) {
+			this.lock.lock();
+			try {
+				if (this.connectionGeneration.get() != generation || this.stopped) {
+					// Lost again while draining; the next connection drains the rest.
+					return;
+				}
+				if (this.outbox.isEmpty()) {
+					this.open = true;
+					return;
+				}
+				for (int i = 0; i < DRAIN_BATCH && !this.outbox.isEmpty(); i++) {
+					PendingPublish pending = this.outbox.poll();
+					send(pending.publish).whenComplete((result, ex) -> {
+						if (ex != null) {
+							pending.future.completeExceptionally(ex);
+						}
+						else {
+							pending.future.complete(result);
+						}
+					});
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+	}
+
+	@Override
+	public void start() {
+		if (this.running) {
+			return;
+		}
+		this.running = true;
+		this.stopped = false;
+		this.state = MqttConnectionState.CONNECTING;
+		logger.info("Starting MQTT client '" + this.name + "' (client id '" + getClientId() + "', "
+				+ this.settings.getVersion() + ") for " + getServerUri());
+		CompletableFuture<Boolean> connected = this.engine.connect();
+		if (this.settings.isFailFast()) {
+			Duration timeout = this.settings.getConnectTimeout().multipliedBy(2).plusSeconds(5);
+			try {
+				connected.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				failStart(ex);
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				failStart((ex.getCause() != null) ? ex.getCause() : ex);
+			}
+		}
+	}
+
+	private void failStart(Throwable cause) {
+		this.running = false;
+		this.stopped = true;
+		this.state = MqttConnectionState.DISCONNECTED;
+		this.engine.disconnect().exceptionally((ex) -> null);
+		throw new MqttException("MQTT client '" + this.name + "' (client id '" + getClientId()
+				+ "') could not connect to " + getServerUri() + " and mqtt.fail-fast is true: " + describe(cause),
+				cause);
+	}
+
+	@Override
+	public void stop() {
+		if (!this.running) {
+			return;
+		}
+		this.running = false;
+		long deadline = System.nanoTime() + this.settings.getShutdownTimeout().toNanos();
+		awaitOutgoing(deadline);
+		this.lock.lock();
+		try {
+			this.stopped = true;
+			this.open = false;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		try {
+			this.engine.disconnect().get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+					TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// Not connected (or reconnecting): disconnect() cancelled the reconnect, nothing to close.
+			logger.debug("MQTT client '" + this.name + "' disconnect: " + describe(ex));
+		}
+		failOutbox();
+		this.state = MqttConnectionState.DISCONNECTED;
+		this.connectedSince = null;
+		this.events.shutdown();
+		logger.info("Stopped MQTT client '" + this.name + "' (client id '" + getClientId() + "')");
+	}
+
+	private void awaitOutgoing(long deadline) {
+		while ((this.inFlight.getOutgoingQos1() > 0 || this.inFlight.getOutgoingQos2() > 0) && this.open
+				&& System.nanoTime() < deadline) {
+			try {
+				TimeUnit.MILLISECONDS.sleep(10);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	private void failOutbox() {
+		this.lock.lock();
+		try {
+			PendingPublish pending;
+			while ((pending = this.outbox.poll()) != null) {
+				pending.future.completeExceptionally(new MqttPublishException(pending.publish.topic(),
+						"MQTT client '" + this.name + "' stopped before it could publish to topic '"
+								+ pending.publish.topic() + "'",
+						null));
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	long reconnectDelay(int attempts) {
+		long initial = this.settings.getReconnectInitialDelay().toMillis();
+		long max = this.settings.getReconnectMaxDelay().toMillis();
+		long delay = (attempts >= 30) ? max : Math.min(max, initial << attempts);
+		// Equal jitter: spread clients that lost the same broker over [delay/2, delay].
+		return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+	}
+
+	private void publishEvent(ApplicationEvent event) {
+		if (this.eventPublisher != null) {
+			this.eventPublisher.publishEvent(event);
+		}
+	}
+
+	private void runOnEventThread(Runnable task) {
+		try {
+			this.events.execute(() -> {
+				try {
+					task.run();
+				}
+				catch (RuntimeException ex) {
+					logger.warn("MQTT client '" + this.name + "' event listener failed", ex);
+				}
+			});
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			// Stopped: no more events.
+		}
+	}
+
+	static String describe(Throwable ex) {
+		Throwable cause = ex;
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+				&& cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		String message = cause.getMessage();
+		if (message == null && cause.getCause() != null) {
+			message = cause.getCause().getMessage();
+		}
+		return cause.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+	}
+
+	@Override
+	public String toString() {
+		return "MqttClientManager[name=" + this.name + ", clientId=" + getClientId() + ", serverUri="
+				+ getServerUri() + ", state=" + this.state + "]";
+	}
+
+	private record PendingPublish(OutboundPublish publish, CompletableFuture<MqttPublishResult> future) {
+	}
+
+	private final class EngineCallbacks implements MqttEngine.Callbacks {
+
+		@Override
+		public void connected(boolean sessionPresent) {
+			MqttClientManager manager = MqttClientManager.this;
+			int generation = manager.connectionGeneration.incrementAndGet();
+			boolean reconnect = manager.everConnected;
+			manager.everConnected = true;
+			manager.sessionPresent = sessionPresent;
+			manager.reconnectAttempts = 0;
+			manager.connectedSince = Instant.now();
+			manager.state = MqttConnectionState.CONNECTED;
+			runOnEventThread(() -> {
+				logger.info("MQTT client '" + manager.name + "' (client id '" + getClientId() + "') connected to "
+						+ getServerUri() + " (session present: " + sessionPresent + ")");
+				drainOutbox(generation);
+				publishEvent(new MqttConnectedEvent(manager, manager.name, getClientId(), sessionPresent, reconnect));
+			});
+		}
+
+		@Override
+		public long disconnected(Throwable cause, boolean byUser, int attempts) {
+			MqttClientManager manager = MqttClientManager.this;
+			manager.connectionGeneration.incrementAndGet();
+			manager.open = false;
+			manager.connectedSince = null;
+			if (byUser || !manager.running || (manager.settings.isFailFast() && !manager.everConnected)) {
+				manager.state = MqttConnectionState.DISCONNECTED;
+				return -1;
+			}
+			manager.lastDisconnectCause = cause;
+			manager.state = MqttConnectionState.RECONNECTING;
+			manager.reconnectAttempts = attempts + 1;
+			long delay = reconnectDelay(attempts);
+			runOnEventThread(() -> {
+				String what = (attempts == 0 && manager.everConnected) ? "lost connection to" : "could not connect to";
+				logger.warn("MQTT client '" + manager.name + "' (client id '" + getClientId() + "') " + what + " "
+						+ getServerUri() + ": " + describe(cause) + "; retrying in " + delay + " ms (attempt "
+						+ (attempts + 1) + ")");
+				publishEvent(new MqttConnectionLostEvent(manager, manager.name, getClientId(), cause, attempts));
+			});
+			return delay;
+		}
+
+	}
+
+}
