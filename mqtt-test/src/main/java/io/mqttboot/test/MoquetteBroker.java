@@ -53,7 +53,7 @@ public final class MoquetteBroker implements MqttTestBroker {
 
 	private final Object lifecycleMonitor = new Object();
 
-	private @Nullable Server server;
+	private volatile @Nullable Server server;
 
 	private boolean closed;
 
