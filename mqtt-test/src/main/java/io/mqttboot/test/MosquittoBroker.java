@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -86,7 +87,7 @@ public final class MosquittoBroker implements MqttTestBroker {
 
 	private final Object lifecycleMonitor = new Object();
 
-	private @Nullable Process process;
+	private volatile @Nullable Process process;
 
 	private @Nullable Thread logReader;
 
@@ -246,6 +247,31 @@ public final class MosquittoBroker implements MqttTestBroker {
 	@Override
 	public String toString() {
 		return getImplementation() + " on " + getUrl() + (isRunning() ? " (running)" : " (not running)");
+	}
+
+	/**
+	 * Find mosquitto's dynamic security plugin, to load it through
+	 * {@link MqttTestBrokerOptions.Builder#extraConfig(String...) extraConfig} ({@code plugin <path>}
+	 * and {@code plugin_opt_config_file <json>}). Unlike the {@code acl_file}, which on mosquitto 2.0
+	 * grants every SUBSCRIBE and only filters delivery, this plugin refuses a subscription its ACL
+	 * denies with SUBACK reason code 0x87 (not authorized).
+	 * @return the plugin, or empty when it is not installed
+	 */
+	public static Optional<Path> findDynamicSecurityPlugin() {
+		String name = "mosquitto_dynamic_security.so";
+		List<Path> candidates = new ArrayList<>();
+		for (Path lib : List.of(Path.of("/usr/lib"), Path.of("/usr/local/lib"), Path.of("/opt/homebrew/lib"))) {
+			candidates.add(lib.resolve(name));
+			try (Stream<Path> dirs = Files.list(lib)) {
+				// Debian multiarch: /usr/lib/x86_64-linux-gnu/, /usr/lib/aarch64-linux-gnu/, ...
+				dirs.filter((dir) -> dir.getFileName().toString().endsWith("-gnu"))
+					.forEach((dir) -> candidates.add(dir.resolve(name)));
+			}
+			catch (IOException ex) {
+				// No such directory here.
+			}
+		}
+		return candidates.stream().filter(Files::isRegularFile).findFirst();
 	}
 
 	/**
