@@ -2,10 +2,12 @@ package io.mqttboot.test;
 
 import java.nio.file.Files;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -13,6 +15,11 @@ import static org.awaitility.Awaitility.await;
  */
 @MqttBrokerTest
 class MosquittoBrokerIntegrationTests {
+
+	@BeforeAll
+	static void requireMosquitto(MqttTestBroker broker) {
+		assumeThat(broker).as("mosquitto (not the Moquette fallback)").isInstanceOf(MosquittoBroker.class);
+	}
 
 	@Test
 	void brokerShouldRunMosquittoOnLoopback(MqttTestBroker broker) {
