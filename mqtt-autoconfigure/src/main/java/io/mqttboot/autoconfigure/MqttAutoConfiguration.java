@@ -10,6 +10,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.mqttboot.annotation.EnableMqtt;
+import io.mqttboot.config.DefaultMqttListenerContainerFactory;
+import io.mqttboot.config.MqttListenerConfigUtils;
 import io.mqttboot.core.MqttClientCustomizer;
 import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.core.MqttClientRegistry;
@@ -18,6 +21,7 @@ import io.mqttboot.core.MqttConnectionDetails;
 import io.mqttboot.core.MqttOperations;
 import io.mqttboot.core.MqttTemplate;
 import io.mqttboot.core.MqttVersion;
+import io.mqttboot.listener.DeadLetterMqttListenerErrorHandler;
 import io.mqttboot.support.converter.DefaultMqttMessageConverter;
 import io.mqttboot.support.converter.MqttMessageConverter;
 
@@ -25,17 +29,20 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.retry.RetryPolicy;
 import org.springframework.util.StringUtils;
 
 /**
  * Auto-configuration for MQTT: a managed client from {@code mqtt.*}, extra clients from
- * {@code mqtt.clients.<name>.*}, and an {@link MqttTemplate} for each.
+ * {@code mqtt.clients.<name>.*}, an {@link MqttTemplate} for each, and
+ * {@link io.mqttboot.annotation.MqttListener @MqttListener} support.
  *
  * @since 0.1.0
  */
@@ -138,6 +145,37 @@ public final class MqttAutoConfiguration {
 		};
 	}
 
+	@Bean
+	@ConditionalOnMissingBean(name = MqttListenerConfigUtils.MQTT_LISTENER_CONTAINER_FACTORY_BEAN_NAME)
+	DefaultMqttListenerContainerFactory mqttListenerContainerFactory(MqttProperties properties,
+			ObjectProvider<MqttTemplate> mqttTemplate) {
+		MqttProperties.Listener listener = properties.getListener();
+		DefaultMqttListenerContainerFactory factory = new DefaultMqttListenerContainerFactory();
+		factory.setConcurrency(listener.getConcurrency());
+		factory.setQueueCapacity(listener.getQueueCapacity());
+		factory.setAutoStartup(listener.isAutoStartup());
+		factory.setShutdownTimeout(properties.getShutdownTimeout());
+		MqttProperties.Retry retry = listener.getRetry();
+		factory.setRetryPolicy(RetryPolicy.builder()
+			.maxRetries(Math.max(0, retry.getMaxAttempts() - 1))
+			.delay(retry.getInitialInterval())
+			.multiplier(retry.getMultiplier())
+			.maxDelay(retry.getMaxInterval())
+			.build());
+		if (listener.getDeadLetter().isEnabled()) {
+			factory.setErrorHandler(new DeadLetterMqttListenerErrorHandler(mqttTemplate.getObject(),
+					listener.getDeadLetter().getTopicPrefix()));
+		}
+		return factory;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableMqtt
+	@ConditionalOnMissingBean(name = MqttListenerConfigUtils.MQTT_LISTENER_ANNOTATION_PROCESSOR_BEAN_NAME)
+	static class EnableMqttConfiguration {
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(JsonMapper.class)
 	static class JsonMessageConverterConfiguration {
@@ -151,10 +189,11 @@ public final class MqttAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnMissingBean(MqttMessageConverter.class)
+	@ConditionalOnMissingClass("tools.jackson.databind.json.JsonMapper")
 	static class BytesMessageConverterConfiguration {
 
 		@Bean
+		@ConditionalOnMissingBean
 		MqttMessageConverter mqttMessageConverter() {
 			return new DefaultMqttMessageConverter(null);
 		}

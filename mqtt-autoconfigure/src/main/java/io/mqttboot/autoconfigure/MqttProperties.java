@@ -26,6 +26,8 @@ public class MqttProperties extends MqttClientProperties {
 	 */
 	private final Map<String, MqttClientProperties> clients = new LinkedHashMap<>();
 
+	private final Listener listener = new Listener();
+
 	public Duration getShutdownTimeout() {
 		return this.shutdownTimeout;
 	}
@@ -36,6 +38,163 @@ public class MqttProperties extends MqttClientProperties {
 
 	public Map<String, MqttClientProperties> getClients() {
 		return this.clients;
+	}
+
+	public Listener getListener() {
+		return this.listener;
+	}
+
+	/**
+	 * Defaults of @MqttListener containers.
+	 */
+	public static class Listener {
+
+		/**
+		 * Number of threads per listener. Messages of one topic are processed in order.
+		 */
+		private int concurrency = 1;
+
+		/**
+		 * Maximum number of queued QoS 0 messages per listener thread; more are dropped
+		 * and counted. QoS 1 and 2 messages are bounded by the broker's flow control.
+		 */
+		private int queueCapacity = 1000;
+
+		/**
+		 * Whether listeners start with the application.
+		 */
+		private boolean autoStartup = true;
+
+		private final Retry retry = new Retry();
+
+		private final DeadLetter deadLetter = new DeadLetter();
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public int getQueueCapacity() {
+			return this.queueCapacity;
+		}
+
+		public void setQueueCapacity(int queueCapacity) {
+			this.queueCapacity = queueCapacity;
+		}
+
+		public boolean isAutoStartup() {
+			return this.autoStartup;
+		}
+
+		public void setAutoStartup(boolean autoStartup) {
+			this.autoStartup = autoStartup;
+		}
+
+		public Retry getRetry() {
+			return this.retry;
+		}
+
+		public DeadLetter getDeadLetter() {
+			return this.deadLetter;
+		}
+
+	}
+
+	/**
+	 * Retry of failed listener invocations, with exponential back-off. Conversion failures
+	 * are not retried.
+	 */
+	public static class Retry {
+
+		/**
+		 * Maximum number of invocations of a listener for one message, including the first.
+		 */
+		private int maxAttempts = 3;
+
+		/**
+		 * Delay before the first retry.
+		 */
+		private Duration initialInterval = Duration.ofMillis(500);
+
+		/**
+		 * Factor applied to the delay after each retry.
+		 */
+		private double multiplier = 2.0;
+
+		/**
+		 * Maximum delay between retries.
+		 */
+		private Duration maxInterval = Duration.ofSeconds(10);
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getInitialInterval() {
+			return this.initialInterval;
+		}
+
+		public void setInitialInterval(Duration initialInterval) {
+			this.initialInterval = initialInterval;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public Duration getMaxInterval() {
+			return this.maxInterval;
+		}
+
+		public void setMaxInterval(Duration maxInterval) {
+			this.maxInterval = maxInterval;
+		}
+
+	}
+
+	/**
+	 * Dead-letter publishing of messages whose listener failed after all retries.
+	 */
+	public static class DeadLetter {
+
+		/**
+		 * Whether to publish failed messages to a dead-letter topic instead of only logging
+		 * them.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Prefix put in front of the original topic name to form the dead-letter topic.
+		 */
+		private String topicPrefix = "dlt/";
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getTopicPrefix() {
+			return this.topicPrefix;
+		}
+
+		public void setTopicPrefix(String topicPrefix) {
+			this.topicPrefix = topicPrefix;
+		}
+
 	}
 
 }

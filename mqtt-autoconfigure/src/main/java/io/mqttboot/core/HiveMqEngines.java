@@ -1,14 +1,18 @@
 package io.mqttboot.core;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
@@ -17,7 +21,12 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuthBuilder;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
+import com.hivemq.client.mqtt.mqtt3.message.unsubscribe.Mqtt3Unsubscribe;
+import com.hivemq.client.mqtt.mqtt3.message.unsubscribe.Mqtt3UnsubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
@@ -30,6 +39,12 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.pubrec.Mqtt5PubRec;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5UnsubscribeBuilder;
 
 /**
  * Builds {@link MqttEngine} instances on the HiveMQ MQTT client, for MQTT 5 and 3.1.1.
@@ -69,9 +84,10 @@ final class HiveMqEngines {
 		if (delay >= 0) {
 			context.getReconnector()
 				.reconnect(true)
-				// The session may be gone (broker restart, expiry): subscribe again and resend
-				// what was in flight, so that nothing is silently lost.
-				.resubscribeIfSessionExpired(true)
+				// The session may be gone (broker restart, expiry): resend what was in flight so
+				// that nothing is silently lost. The manager resubscribes itself, so that it sees
+				// every SUBACK.
+				.resubscribeIfSessionExpired(false)
 				.republishIfSessionExpired(true)
 				.delay(delay, TimeUnit.MILLISECONDS);
 			if (context instanceof Mqtt5ClientDisconnectedContext context5) {
@@ -192,10 +208,80 @@ final class HiveMqEngines {
 		}
 
 		@Override
+		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
+			this.client.publishes(MqttGlobalPublishFilter.ALL, (publish) -> {
+				int qos = publish.getQos().getCode();
+				tracker.incomingStarted(qos);
+				List<Map.Entry<String, String>> userProperties = publish.getUserProperties().asList().isEmpty()
+						? List.of()
+						: publish.getUserProperties()
+							.asList()
+							.stream()
+							.map((property) -> Map.entry(property.getName().toString(), property.getValue().toString()))
+							.toList();
+				byte[] correlationData = publish.getCorrelationData().map(HiveMqEngines::bytes).orElse(null);
+				Duration expiry = publish.getMessageExpiryInterval().isPresent()
+						? Duration.ofSeconds(publish.getMessageExpiryInterval().getAsLong()) : null;
+				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
+						publish.getPayloadAsBytes(), qos, publish.isRetain(), userProperties,
+						publish.getContentType().map(Object::toString).orElse(null),
+						publish.getResponseTopic().map(Object::toString).orElse(null), correlationData, expiry, () -> {
+							publish.acknowledge();
+							tracker.incomingCompleted(qos);
+						}));
+			}, true);
+		}
+
+		@Override
+		public CompletableFuture<List<Integer>> subscribe(List<MqttSubscription> subscriptions) {
+			List<Mqtt5Subscription> mqtt5 = subscriptions.stream()
+				.map((subscription) -> Mqtt5Subscription.builder()
+					.topicFilter(subscription.filter())
+					.qos(qos(subscription.qos()))
+					.noLocal(subscription.noLocal())
+					.retainAsPublished(subscription.retainAsPublished())
+					.retainHandling(Mqtt5RetainHandling.fromCode(subscription.retainHandling()))
+					.build())
+				.toList();
+			return this.client.subscribe(Mqtt5Subscribe.builder().addSubscriptions(mqtt5).build())
+				.handle((subAck, ex) -> {
+					if (ex != null) {
+						Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+						if (cause instanceof Mqtt5SubAckException subAckException) {
+							subAck = subAckException.getMqttMessage();
+						}
+						else {
+							throw (ex instanceof CompletionException completion) ? completion : new CompletionException(ex);
+						}
+					}
+					return subAck.getReasonCodes().stream().map((code) -> code.getCode()).toList();
+				});
+		}
+
+		@Override
+		public CompletableFuture<Void> unsubscribe(List<String> filters) {
+			Mqtt5UnsubscribeBuilder.Complete builder = null;
+			for (String filter : filters) {
+				builder = (builder != null) ? builder.addTopicFilter(filter)
+						: Mqtt5Unsubscribe.builder().addTopicFilter(filter);
+			}
+			if (builder == null) {
+				return CompletableFuture.completedFuture(null);
+			}
+			return this.client.unsubscribe(builder.build()).thenApply((ack) -> null);
+		}
+
+		@Override
 		public CompletableFuture<Void> disconnect() {
 			return this.client.disconnect();
 		}
 
+	}
+
+	static byte[] bytes(ByteBuffer buffer) {
+		byte[] bytes = new byte[buffer.remaining()];
+		buffer.duplicate().get(bytes);
+		return bytes;
 	}
 
 	/**
@@ -252,6 +338,55 @@ final class HiveMqEngines {
 			return this.client.publish(message)
 				.thenApply((ignored) -> new MqttPublishResult(publish.topic(), publish.qos(), publish.retain(), 0,
 						null));
+		}
+
+		@Override
+		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
+			this.client.publishes(MqttGlobalPublishFilter.ALL, (publish) -> {
+				int qos = publish.getQos().getCode();
+				tracker.incomingStarted(qos);
+				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
+						publish.getPayloadAsBytes(), qos, publish.isRetain(), List.of(), null, null, null, null, () -> {
+							publish.acknowledge();
+							tracker.incomingCompleted(qos);
+						}));
+			}, true);
+		}
+
+		@Override
+		public CompletableFuture<List<Integer>> subscribe(List<MqttSubscription> subscriptions) {
+			List<Mqtt3Subscription> mqtt3 = subscriptions.stream()
+				.map((subscription) -> Mqtt3Subscription.builder()
+					.topicFilter(subscription.filter())
+					.qos(qos(subscription.qos()))
+					.build())
+				.toList();
+			return this.client.subscribe(Mqtt3Subscribe.builder().addSubscriptions(mqtt3).build())
+				.handle((subAck, ex) -> {
+					if (ex != null) {
+						Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+						if (cause instanceof Mqtt3SubAckException subAckException) {
+							subAck = subAckException.getMqttMessage();
+						}
+						else {
+							throw (ex instanceof CompletionException completion) ? completion : new CompletionException(ex);
+						}
+					}
+					return subAck.getReturnCodes().stream().map((code) -> code.getCode()).toList();
+				});
+		}
+
+		@Override
+		public CompletableFuture<Void> unsubscribe(List<String> filters) {
+			Mqtt3UnsubscribeBuilder.Complete builder = null;
+			for (String filter : filters) {
+				builder = (builder != null) ? builder.addTopicFilter(filter)
+						: Mqtt3Unsubscribe.builder().addTopicFilter(filter);
+			}
+			if (builder == null) {
+				return CompletableFuture.completedFuture(null);
+			}
+			return this.client.unsubscribe(builder.build());
 		}
 
 		@Override

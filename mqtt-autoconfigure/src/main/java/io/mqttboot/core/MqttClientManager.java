@@ -4,7 +4,13 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -22,11 +28,14 @@ import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.event.MqttConnectedEvent;
 import io.mqttboot.event.MqttConnectionLostEvent;
+import io.mqttboot.event.MqttSubscribedEvent;
+import io.mqttboot.event.MqttSubscriptionRefusedEvent;
 
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.Assert;
 
 /**
  * Owns the one MQTT connection of a client identifier: connects on start, reconnects with
@@ -50,6 +59,8 @@ public class MqttClientManager implements SmartLifecycle {
 	private static final Log logger = LogFactory.getLog(MqttClientManager.class);
 
 	private static final int DRAIN_BATCH = 256;
+
+	private static final int SUBSCRIBE_BATCH = 1000;
 
 	private final String name;
 
@@ -89,6 +100,16 @@ public class MqttClientManager implements SmartLifecycle {
 
 	private volatile @Nullable Throwable lastDisconnectCause;
 
+	private volatile @Nullable MqttInboundHandler inboundHandler;
+
+	private final Object subscriptionMonitor = new Object();
+
+	private List<MqttSubscription> desiredSubscriptions = List.of();
+
+	private final Map<String, MqttSubscriptionStatus> subscriptionStatus = new ConcurrentHashMap<>();
+
+	private volatile boolean subscribedOnThisRun;
+
 	/**
 	 * Create a new manager.
 	 * @param name the configured client name ({@code default} for the primary client)
@@ -106,6 +127,7 @@ public class MqttClientManager implements SmartLifecycle {
 		threadFactory.setDaemon(true);
 		this.events = Executors.newSingleThreadExecutor(threadFactory);
 		this.engine = HiveMqEngines.create(settings, this.customizers, new EngineCallbacks());
+		this.engine.setInboundHandler(name, this::onMessage, this.inFlight);
 	}
 
 	/**
@@ -212,6 +234,135 @@ public class MqttClientManager implements SmartLifecycle {
 	}
 
 	/**
+	 * Set the receiver of every incoming message; one handler per client (the listener
+	 * dispatcher). Messages arriving before a handler is set are acknowledged and skipped.
+	 * @param handler the handler, called on a network thread
+	 * @throws IllegalStateException if a handler is already set
+	 */
+	public void setInboundHandler(MqttInboundHandler handler) {
+		Assert.state(this.inboundHandler == null,
+				() -> "MQTT client '" + this.name + "' already has an inbound handler");
+		this.inboundHandler = handler;
+	}
+
+	private void onMessage(MqttReceivedMessage message) {
+		MqttInboundHandler handler = this.inboundHandler;
+		if (handler != null) {
+			handler.onMessage(message);
+		}
+		else {
+			// Only possible for subscriptions of an earlier run of a persistent session.
+			message.acknowledge();
+		}
+	}
+
+	/**
+	 * Set the subscriptions this client must hold. Applied on every connection whose
+	 * CONNACK says the session is not present, on the first connection of a run, and
+	 * immediately (as the difference) when connected. Nothing is unsubscribed on shutdown.
+	 * @param subscriptions the complete set of subscriptions
+	 */
+	public void setSubscriptions(List<MqttSubscription> subscriptions) {
+		List<MqttSubscription> added;
+		List<String> removed;
+		synchronized (this.subscriptionMonitor) {
+			Map<String, MqttSubscription> previous = new LinkedHashMap<>();
+			this.desiredSubscriptions.forEach((subscription) -> previous.put(subscription.filter(), subscription));
+			added = subscriptions.stream()
+				.filter((subscription) -> !subscription.equals(previous.get(subscription.filter())))
+				.toList();
+			Set<String> kept = new HashSet<>();
+			subscriptions.forEach((subscription) -> kept.add(subscription.filter()));
+			removed = previous.keySet().stream().filter((filter) -> !kept.contains(filter)).toList();
+			this.desiredSubscriptions = List.copyOf(subscriptions);
+		}
+		removed.forEach(this.subscriptionStatus::remove);
+		if (isConnected() && this.subscribedOnThisRun) {
+			if (!removed.isEmpty()) {
+				this.engine.unsubscribe(removed)
+					.whenComplete((ignored, ex) -> logSubscriptionFailure("unsubscribe from " + removed, ex));
+			}
+			subscribe(added);
+		}
+	}
+
+	/**
+	 * Return the subscriptions this client holds and what the broker answered.
+	 * @return the subscription status, in subscription order
+	 */
+	public List<MqttSubscriptionStatus> getSubscriptions() {
+		List<MqttSubscription> desired;
+		synchronized (this.subscriptionMonitor) {
+			desired = this.desiredSubscriptions;
+		}
+		return desired.stream()
+			.map((subscription) -> this.subscriptionStatus.getOrDefault(subscription.filter(),
+					new MqttSubscriptionStatus(subscription.filter(), subscription.qos(), null, null)))
+			.toList();
+	}
+
+	private void subscribeAll() {
+		List<MqttSubscription> desired;
+		synchronized (this.subscriptionMonitor) {
+			desired = this.desiredSubscriptions;
+		}
+		this.subscribedOnThisRun = true;
+		subscribe(desired);
+	}
+
+	private void subscribe(List<MqttSubscription> subscriptions) {
+		// One SUBSCRIBE per chunk keeps packets well below common maximum packet sizes.
+		for (int from = 0; from < subscriptions.size(); from += SUBSCRIBE_BATCH) {
+			List<MqttSubscription> chunk = subscriptions.subList(from,
+					Math.min(subscriptions.size(), from + SUBSCRIBE_BATCH));
+			this.engine.subscribe(chunk).whenComplete((codes, ex) -> {
+				if (ex != null) {
+					logSubscriptionFailure("subscribe to " + chunk.stream().map(MqttSubscription::filter).toList(), ex);
+					return;
+				}
+				runOnEventThread(() -> onSubAck(chunk, codes));
+			});
+		}
+	}
+
+	private void onSubAck(List<MqttSubscription> subscriptions, List<Integer> codes) {
+		List<String> granted = new ArrayList<>();
+		for (int i = 0; i < subscriptions.size(); i++) {
+			MqttSubscription subscription = subscriptions.get(i);
+			int code = (i < codes.size()) ? codes.get(i) : 0x80;
+			boolean refused = code >= 0x80;
+			this.subscriptionStatus.put(subscription.filter(), new MqttSubscriptionStatus(subscription.filter(),
+					subscription.qos(), refused ? null : code, code));
+			if (refused) {
+				logger.error("MQTT client '" + this.name + "' (client id '" + getClientId() + "'): the broker refused"
+						+ " the subscription to topic filter '" + subscription.filter() + "' (SUBACK reason code 0x"
+						+ Integer.toHexString(code) + "); other subscriptions are unaffected");
+				publishEvent(new MqttSubscriptionRefusedEvent(this, this.name, getClientId(), subscription.filter(),
+						code));
+			}
+			else {
+				if (code < subscription.qos()) {
+					logger.warn("MQTT client '" + this.name + "': the broker granted QoS " + code
+							+ " instead of QoS " + subscription.qos() + " for topic filter '" + subscription.filter()
+							+ "'");
+				}
+				granted.add(subscription.filter());
+			}
+		}
+		if (!granted.isEmpty()) {
+			logger.debug("MQTT client '" + this.name + "' subscribed to " + granted);
+			publishEvent(new MqttSubscribedEvent(this, this.name, getClientId(), granted));
+		}
+	}
+
+	private void logSubscriptionFailure(String what, @Nullable Throwable ex) {
+		if (ex != null) {
+			logger.warn("MQTT client '" + this.name + "' could not " + what + ": " + describe(ex)
+					+ "; it is retried on the next connection");
+		}
+	}
+
+	/**
 	 * Publish a resolved message: directly when connected, through the outbox otherwise.
 	 * @param publish the message
 	 * @return a future completed on PUBACK/PUBCOMP (QoS 0: on write)
@@ -314,6 +465,7 @@ public class MqttClientManager implements SmartLifecycle {
 		}
 		this.running = true;
 		this.stopped = false;
+		this.subscribedOnThisRun = false;
 		this.state = MqttConnectionState.CONNECTING;
 		logger.info("Starting MQTT client '" + this.name + "' (client id '" + getClientId() + "', "
 				+ this.settings.getVersion() + ") for " + getServerUri());
@@ -483,6 +635,9 @@ public class MqttClientManager implements SmartLifecycle {
 			runOnEventThread(() -> {
 				logger.info("MQTT client '" + manager.name + "' (client id '" + getClientId() + "') connected to "
 						+ getServerUri() + " (session present: " + sessionPresent + ")");
+				if (!sessionPresent || !manager.subscribedOnThisRun) {
+					subscribeAll();
+				}
 				drainOutbox(generation);
 				publishEvent(new MqttConnectedEvent(manager, manager.name, getClientId(), sessionPresent, reconnect));
 			});

@@ -1,5 +1,6 @@
 package io.mqttboot.core;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,6 +22,30 @@ interface MqttEngine {
 	 * @return a future completed on PUBACK/PUBCOMP (QoS 0: on write)
 	 */
 	CompletableFuture<MqttPublishResult> publish(OutboundPublish publish);
+
+	/**
+	 * Register the receiver of all incoming messages; call before {@link #connect()}.
+	 * Messages are acknowledged only through {@link MqttReceivedMessage#acknowledge()}.
+	 * @param clientName the client name to put on received messages
+	 * @param handler the handler, called on a network thread
+	 * @param tracker counts incoming QoS 1/2 messages until acknowledged
+	 */
+	void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker);
+
+	/**
+	 * Subscribe in one SUBSCRIBE packet.
+	 * @param subscriptions the subscriptions
+	 * @return a future with one code per subscription, in order: the granted QoS (0-2) or
+	 * a failure reason code (0x80 and above)
+	 */
+	CompletableFuture<List<Integer>> subscribe(List<MqttSubscription> subscriptions);
+
+	/**
+	 * Unsubscribe in one UNSUBSCRIBE packet.
+	 * @param filters the topic filters
+	 * @return a future completed on UNSUBACK
+	 */
+	CompletableFuture<Void> unsubscribe(List<String> filters);
 
 	/**
 	 * Disconnect normally (DISCONNECT with reason 0, so the broker discards the Will).

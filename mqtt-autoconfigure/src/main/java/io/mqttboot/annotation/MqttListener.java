@@ -1,0 +1,134 @@
+package io.mqttboot.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Repeatable;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.core.annotation.AliasFor;
+
+/**
+ * Marks a method to be invoked for MQTT messages on the given topics.
+ * <p>
+ * Topics are topic filters ({@code a/+/temp}, {@code a/#}) or templates whose
+ * {@code {name}} levels subscribe as {@code +} and bind to {@link TopicVariable}
+ * parameters ({@code sensors/{deviceId}/temp}). Every attribute except {@code qos},
+ * {@code noLocal}, {@code retainAsPublished} and {@code retainHandling} accepts
+ * {@code ${...}} placeholders.
+ * <p>
+ * Supported method parameters:
+ * <ul>
+ * <li>the payload, unannotated or with {@link org.springframework.messaging.handler.annotation.Payload @Payload}:
+ * {@code byte[]}, {@code String} (UTF-8), {@link java.nio.ByteBuffer}, or any type read
+ * from JSON; validated with {@code @Valid} when a validator is present;</li>
+ * <li>{@link org.springframework.messaging.Message Message&lt;T&gt;} with the payload converted to {@code T};</li>
+ * <li>{@link TopicVariable @TopicVariable} values of template levels, converted to the
+ * parameter type;</li>
+ * <li>{@link org.springframework.messaging.handler.annotation.Header @Header} values, see
+ * {@link io.mqttboot.support.MqttHeaders}: received topic, QoS, retained flag, duplicate
+ * flag, MQTT 5 user properties (each by name, and all as a map), content type, response
+ * topic, correlation data, message expiry interval;</li>
+ * <li>{@link org.springframework.messaging.handler.annotation.Headers @Headers}
+ * {@code Map<String, Object>} or {@link org.springframework.messaging.MessageHeaders};</li>
+ * <li>{@link io.mqttboot.core.MqttReceivedMessage}, the raw message;</li>
+ * <li>anything a custom {@code HandlerMethodArgumentResolver} bean supports.</li>
+ * </ul>
+ * The method runs on a listener thread, never on the network thread. QoS 1 and QoS 2
+ * messages are acknowledged after it returns (or after the error handler dealt with its
+ * failure), so a crash mid-method leads to redelivery with a persistent session.
+ *
+ * @since 0.1.0
+ */
+@Target({ ElementType.METHOD, ElementType.ANNOTATION_TYPE })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Repeatable(MqttListeners.class)
+public @interface MqttListener {
+
+	/**
+	 * Alias for {@link #topics()}.
+	 * @return the topics
+	 */
+	@AliasFor("topics")
+	String[] value() default {};
+
+	/**
+	 * The topic filters or templates to subscribe to. Placeholders supported.
+	 * @return the topics
+	 */
+	@AliasFor("value")
+	String[] topics() default {};
+
+	/**
+	 * The unique id of the listener, for the registry and metrics. Defaults to
+	 * {@code <bean class simple name>.<method name>}. Placeholders supported.
+	 * @return the id
+	 */
+	String id() default "";
+
+	/**
+	 * The name of the client to receive with; {@code default} (the default) is the client
+	 * configured with {@code mqtt.*}. Placeholders supported.
+	 * @return the client name
+	 */
+	String client() default "";
+
+	/**
+	 * The maximum QoS to subscribe with: 0, 1 or 2. Default 1.
+	 * @return the QoS
+	 */
+	int qos() default 1;
+
+	/**
+	 * The share group: when set, the topics are subscribed as shared subscriptions
+	 * {@code $share/<group>/<topic>}, so that each message goes to one member of the group.
+	 * Placeholders supported. Default none.
+	 * @return the share group
+	 */
+	String group() default "";
+
+	/**
+	 * The number of threads processing messages, as a number or placeholder. Messages of
+	 * one topic are processed in order. Defaults to {@code mqtt.listener.concurrency}.
+	 * @return the concurrency
+	 */
+	String concurrency() default "";
+
+	/**
+	 * Whether the listener starts with the application, {@code true} or {@code false} or a
+	 * placeholder. Defaults to {@code mqtt.listener.auto-startup}.
+	 * @return the auto-startup flag
+	 */
+	String autoStartup() default "";
+
+	/**
+	 * The bean name of the {@code MqttListenerErrorHandler} for this listener. Defaults to
+	 * the container factory's handler. Placeholders supported.
+	 * @return the error handler bean name
+	 */
+	String errorHandler() default "";
+
+	/**
+	 * MQTT 5 subscription option: do not receive messages published by this client
+	 * [MQTT-3.8.3-3]. Not allowed with {@link #group()}. Default {@code false}.
+	 * @return the no-local option
+	 */
+	boolean noLocal() default false;
+
+	/**
+	 * MQTT 5 subscription option: keep the retain flag as published. Default
+	 * {@code false}.
+	 * @return the retain-as-published option
+	 */
+	boolean retainAsPublished() default false;
+
+	/**
+	 * MQTT 5 subscription option: 0 send retained messages on subscribe (default), 1 only
+	 * for a new subscription, 2 never.
+	 * @return the retain handling
+	 */
+	int retainHandling() default 0;
+
+}

@@ -1,0 +1,288 @@
+package io.mqttboot.annotation;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import io.mqttboot.config.DefaultMqttListenerContainerFactory;
+import io.mqttboot.config.MethodMqttListenerEndpoint;
+import io.mqttboot.config.MqttListenerConfigUtils;
+import io.mqttboot.config.MqttListenerContainerFactory;
+import io.mqttboot.config.MqttListenerEndpointRegistry;
+import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.listener.MqttListenerErrorHandler;
+import io.mqttboot.listener.adapter.MqttMessageConverterAdapter;
+import io.mqttboot.listener.adapter.MqttReceivedMessageMethodArgumentResolver;
+import io.mqttboot.listener.adapter.TopicVariableMethodArgumentResolver;
+import io.mqttboot.support.TopicTemplate;
+import io.mqttboot.support.converter.DefaultMqttMessageConverter;
+import io.mqttboot.support.converter.MqttMessageConverter;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.MethodParameter;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.handler.annotation.Header;
+import org.springframework.messaging.handler.annotation.Headers;
+import org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory;
+import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
+import org.springframework.validation.Validator;
+
+/**
+ * Finds {@link MqttListener} methods on beans, validates them (topic filters, QoS, topic
+ * variables, parameters) so that mistakes fail the startup with a message naming the class
+ * and method, and registers one endpoint per annotation with the
+ * {@link MqttListenerEndpointRegistry} once all singletons exist.
+ *
+ * @since 0.1.0
+ */
+public class MqttListenerAnnotationBeanPostProcessor
+		implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware, Ordered {
+
+	private @Nullable ConfigurableListableBeanFactory beanFactory;
+
+	private final List<PendingEndpoint> pending = new ArrayList<>();
+
+	private final Set<Class<?>> nonAnnotatedClasses = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = (beanFactory instanceof ConfigurableListableBeanFactory listable) ? listable : null;
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+		Class<?> targetClass = AopUtils.getTargetClass(bean);
+		if (this.nonAnnotatedClasses.contains(targetClass)) {
+			return bean;
+		}
+		Map<Method, Set<MqttListener>> methods = MethodIntrospector.selectMethods(targetClass,
+				(MethodIntrospector.MetadataLookup<Set<MqttListener>>) (method) -> {
+					Set<MqttListener> listeners = AnnotatedElementUtils.findMergedRepeatableAnnotations(method,
+							MqttListener.class, MqttListeners.class);
+					return listeners.isEmpty() ? null : listeners;
+				});
+		if (methods.isEmpty()) {
+			this.nonAnnotatedClasses.add(targetClass);
+			return bean;
+		}
+		methods.forEach((method, listeners) -> {
+			int index = 0;
+			for (MqttListener listener : listeners) {
+				Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
+				this.pending.add(createEndpoint(bean, targetClass, invocable, listener, (listeners.size() > 1) ? index : -1));
+				index++;
+			}
+		});
+		return bean;
+	}
+
+	private PendingEndpoint createEndpoint(Object bean, Class<?> targetClass, Method method, MqttListener listener,
+			int index) {
+		String where = ClassUtils.getShortName(targetClass) + "." + method.getName();
+		try {
+			MethodMqttListenerEndpoint endpoint = new MethodMqttListenerEndpoint();
+			endpoint.setBean(bean);
+			endpoint.setMethod(method);
+			String id = resolve(listener.id());
+			endpoint.setId(StringUtils.hasText(id) ? id : where + ((index >= 0) ? "#" + index : ""));
+			String client = resolve(listener.client());
+			if (StringUtils.hasText(client)) {
+				endpoint.setClientName(client);
+			}
+			String[] topics = resolveTopics(listener.topics(), where);
+			endpoint.setTopics(topics);
+			if (listener.qos() < 0 || listener.qos() > 2) {
+				throw new IllegalArgumentException("qos must be 0, 1 or 2 but was " + listener.qos());
+			}
+			endpoint.setQos(listener.qos());
+			String group = resolve(listener.group());
+			endpoint.setGroup(StringUtils.hasText(group) ? group : null);
+			endpoint.setNoLocal(listener.noLocal());
+			endpoint.setRetainAsPublished(listener.retainAsPublished());
+			endpoint.setRetainHandling(listener.retainHandling());
+			String concurrency = resolve(listener.concurrency());
+			if (StringUtils.hasText(concurrency)) {
+				endpoint.setConcurrency(parseConcurrency(concurrency));
+			}
+			String autoStartup = resolve(listener.autoStartup());
+			if (StringUtils.hasText(autoStartup)) {
+				endpoint.setAutoStartup(parseBoolean(autoStartup, "autoStartup"));
+			}
+			// Builds and validates every subscription (filters, share group, options).
+			endpoint.getSubscriptions();
+			validateParameters(method, endpoint.getTopicTemplates());
+			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), where);
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			throw new BeanInitializationException("Invalid @MqttListener on " + where + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	private String[] resolveTopics(String[] topics, String where) {
+		if (topics.length == 0) {
+			throw new IllegalArgumentException("at least one topic is required");
+		}
+		String[] resolved = new String[topics.length];
+		for (int i = 0; i < topics.length; i++) {
+			resolved[i] = resolve(topics[i]);
+		}
+		return resolved;
+	}
+
+	private static int parseConcurrency(String value) {
+		try {
+			int concurrency = Integer.parseInt(value.trim());
+			if (concurrency < 1) {
+				throw new IllegalArgumentException("concurrency must be at least 1 but was " + concurrency);
+			}
+			return concurrency;
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException("concurrency must be a number but was '" + value + "'");
+		}
+	}
+
+	private static boolean parseBoolean(String value, String attribute) {
+		if ("true".equalsIgnoreCase(value.trim()) || "false".equalsIgnoreCase(value.trim())) {
+			return Boolean.parseBoolean(value.trim());
+		}
+		throw new IllegalArgumentException(attribute + " must be true or false but was '" + value + "'");
+	}
+
+	private void validateParameters(Method method, List<TopicTemplate> templates) {
+		Set<String> variables = new LinkedHashSet<>();
+		templates.forEach((template) -> variables.addAll(template.getVariableNames()));
+		Set<String> bound = new LinkedHashSet<>();
+		List<String> payloadParameters = new ArrayList<>();
+		List<HandlerMethodArgumentResolver> customResolvers = customResolvers();
+		for (int i = 0; i < method.getParameterCount(); i++) {
+			MethodParameter parameter = new MethodParameter(method, i);
+			parameter.initParameterNameDiscovery(new org.springframework.core.DefaultParameterNameDiscoverer());
+			if (parameter.hasParameterAnnotation(TopicVariable.class)) {
+				String name = TopicVariableMethodArgumentResolver.variableName(parameter);
+				if (!variables.contains(name)) {
+					throw new IllegalArgumentException("@TopicVariable parameter '" + name
+							+ "' matches no {variable} in the topics " + templates);
+				}
+				bound.add(name);
+			}
+			else if (!isResolvedOtherwise(parameter, customResolvers)) {
+				payloadParameters.add(String.valueOf(parameter.getParameterName()));
+			}
+		}
+		for (String variable : variables) {
+			if (!bound.contains(variable)) {
+				throw new IllegalArgumentException("topic variable {" + variable
+						+ "} has no matching parameter: add a parameter '@TopicVariable String " + variable + "'");
+			}
+		}
+		if (payloadParameters.size() > 1) {
+			throw new IllegalArgumentException("parameters " + payloadParameters
+					+ " cannot all receive the payload: annotate all but one with @Header, @Headers or @TopicVariable");
+		}
+	}
+
+	private static boolean isResolvedOtherwise(MethodParameter parameter,
+			List<HandlerMethodArgumentResolver> customResolvers) {
+		Class<?> type = parameter.getParameterType();
+		if (parameter.hasParameterAnnotation(Header.class) || parameter.hasParameterAnnotation(Headers.class)
+				|| MessageHeaders.class.isAssignableFrom(type) || MqttReceivedMessage.class.equals(type)) {
+			return true;
+		}
+		return customResolvers.stream().anyMatch((resolver) -> resolver.supportsParameter(parameter));
+	}
+
+	private String resolve(String value) {
+		if (this.beanFactory == null || !StringUtils.hasText(value)) {
+			return value;
+		}
+		String resolved = this.beanFactory.resolveEmbeddedValue(value);
+		return (resolved != null) ? resolved : value;
+	}
+
+	private List<HandlerMethodArgumentResolver> customResolvers() {
+		if (this.beanFactory == null) {
+			return List.of();
+		}
+		return this.beanFactory.getBeanProvider(HandlerMethodArgumentResolver.class).orderedStream().toList();
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		if (this.pending.isEmpty()) {
+			return;
+		}
+		ConfigurableListableBeanFactory beanFactory = this.beanFactory;
+		if (beanFactory == null) {
+			throw new IllegalStateException("@MqttListener methods need a ConfigurableListableBeanFactory");
+		}
+		MqttListenerEndpointRegistry registry = beanFactory.getBean(
+				MqttListenerConfigUtils.MQTT_LISTENER_ENDPOINT_REGISTRY_BEAN_NAME, MqttListenerEndpointRegistry.class);
+		MqttListenerContainerFactory factory = beanFactory
+			.getBeanProvider(MqttListenerContainerFactory.class)
+			.getIfAvailable(DefaultMqttListenerContainerFactory::new);
+		DefaultMessageHandlerMethodFactory methodFactory = messageHandlerMethodFactory(beanFactory);
+		for (PendingEndpoint pending : this.pending) {
+			MethodMqttListenerEndpoint endpoint = pending.endpoint();
+			try {
+				endpoint.setMessageHandlerMethodFactory(methodFactory);
+				if (StringUtils.hasText(pending.errorHandler())) {
+					endpoint.setErrorHandler(beanFactory.getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
+				}
+				registry.registerListenerContainer(endpoint, factory, false);
+			}
+			catch (IllegalArgumentException | IllegalStateException | NoSuchBeanDefinitionException ex) {
+				throw new BeanInitializationException(
+						"Invalid @MqttListener on " + pending.where() + ": " + ex.getMessage(), ex);
+			}
+		}
+		this.pending.clear();
+	}
+
+	private DefaultMessageHandlerMethodFactory messageHandlerMethodFactory(ConfigurableListableBeanFactory beanFactory) {
+		DefaultMessageHandlerMethodFactory factory = new DefaultMessageHandlerMethodFactory();
+		MqttMessageConverter converter = beanFactory.getBeanProvider(MqttMessageConverter.class)
+			.getIfAvailable(() -> new DefaultMqttMessageConverter(null));
+		factory.setMessageConverter(new MqttMessageConverterAdapter(converter));
+		Validator validator = beanFactory.getBeanProvider(Validator.class).getIfUnique();
+		if (validator != null) {
+			factory.setValidator(validator);
+		}
+		List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>();
+		resolvers.add(new TopicVariableMethodArgumentResolver());
+		resolvers.add(new MqttReceivedMessageMethodArgumentResolver());
+		resolvers.addAll(customResolvers());
+		factory.setCustomArgumentResolvers(resolvers);
+		factory.setBeanFactory(beanFactory);
+		factory.afterPropertiesSet();
+		return factory;
+	}
+
+	private record PendingEndpoint(MethodMqttListenerEndpoint endpoint, String errorHandler, String where) {
+	}
+
+}

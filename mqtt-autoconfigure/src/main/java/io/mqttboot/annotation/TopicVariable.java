@@ -1,0 +1,28 @@
+package io.mqttboot.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Binds a parameter of an {@link MqttListener} method to a {@code {name}} level of its
+ * topic template: with {@code sensors/{deviceId}/temp}, a message on
+ * {@code sensors/7/temp} binds {@code "7"} to the parameter named {@code deviceId},
+ * converted to the parameter type.
+ *
+ * @since 0.1.0
+ */
+@Target(ElementType.PARAMETER)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface TopicVariable {
+
+	/**
+	 * The variable name; defaults to the parameter name (compile with {@code -parameters}).
+	 * @return the variable name
+	 */
+	String value() default "";
+
+}

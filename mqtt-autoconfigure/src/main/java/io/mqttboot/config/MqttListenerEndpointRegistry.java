@@ -1,0 +1,177 @@
+package io.mqttboot.config;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttClientRegistry;
+import io.mqttboot.listener.ConcurrentMqttListenerContainer;
+import io.mqttboot.listener.MqttListenerContainer;
+import io.mqttboot.listener.MqttMessageDispatcher;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.util.Assert;
+
+/**
+ * Creates, holds and runs the listener containers of the application, one dispatcher per
+ * client. Use it to list listeners and to stop and start them by id at runtime; stopping a
+ * listener unsubscribes the topic filters no other running listener needs.
+ *
+ * @since 0.1.0
+ */
+public class MqttListenerEndpointRegistry implements SmartLifecycle {
+
+	/**
+	 * The lifecycle phase of the registry: after the clients start, before they stop.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1000;
+
+	private final MqttClientRegistry clients;
+
+	private final Map<String, ConcurrentMqttListenerContainer> containers = Collections
+		.synchronizedMap(new LinkedHashMap<>());
+
+	private final Map<String, MqttMessageDispatcher> dispatchers = Collections.synchronizedMap(new LinkedHashMap<>());
+
+	private volatile boolean running;
+
+	/**
+	 * Create a registry.
+	 * @param clients the clients listeners receive from
+	 */
+	public MqttListenerEndpointRegistry(MqttClientRegistry clients) {
+		this.clients = clients;
+	}
+
+	/**
+	 * Create a container for an endpoint and register it.
+	 * @param endpoint the endpoint
+	 * @param factory the factory to create the container with
+	 * @param startImmediately whether to start it now if the registry is already running
+	 * (and the container starts automatically)
+	 * @return the container
+	 * @throws IllegalArgumentException if the id is taken or the client does not exist
+	 */
+	public MqttListenerContainer registerListenerContainer(MqttListenerEndpoint endpoint,
+			MqttListenerContainerFactory factory, boolean startImmediately) {
+		String id = endpoint.getId();
+		Assert.isTrue(this.clients.containsClient(endpoint.getClientName()),
+				() -> "Listener '" + id + "' refers to MQTT client '" + endpoint.getClientName()
+						+ "', but the configured clients are " + this.clients.getClientNames()
+						+ " (extra clients are configured under mqtt.clients.<name>.*)");
+		ConcurrentMqttListenerContainer container;
+		synchronized (this.containers) {
+			Assert.isTrue(!this.containers.containsKey(id), () -> "Another listener is already registered with id '"
+					+ id + "'; set a unique id on @MqttListener");
+			container = factory.createListenerContainer(endpoint);
+			this.containers.put(id, container);
+		}
+		dispatcher(endpoint.getClientName()).addContainer(container);
+		if (startImmediately && this.running && container.isAutoStartup()) {
+			container.start();
+		}
+		return container;
+	}
+
+	private MqttMessageDispatcher dispatcher(String clientName) {
+		synchronized (this.dispatchers) {
+			return this.dispatchers.computeIfAbsent(clientName, (name) -> {
+				MqttClientManager manager = this.clients.getClientManager(name);
+				return new MqttMessageDispatcher(manager);
+			});
+		}
+	}
+
+	/**
+	 * Return the container of a listener.
+	 * @param id the listener id
+	 * @return the container or {@code null}
+	 */
+	public @Nullable MqttListenerContainer getListenerContainer(String id) {
+		return this.containers.get(id);
+	}
+
+	/**
+	 * Return the ids of all listeners.
+	 * @return the ids in registration order
+	 */
+	public Set<String> getListenerContainerIds() {
+		synchronized (this.containers) {
+			return Set.copyOf(this.containers.keySet());
+		}
+	}
+
+	/**
+	 * Return all containers.
+	 * @return the containers in registration order
+	 */
+	public Collection<MqttListenerContainer> getListenerContainers() {
+		synchronized (this.containers) {
+			return List.copyOf(this.containers.values());
+		}
+	}
+
+	/**
+	 * Return the containers of one client.
+	 * @param clientName the client name
+	 * @return the containers
+	 */
+	public List<MqttListenerContainer> getListenerContainers(String clientName) {
+		return getListenerContainers().stream()
+			.filter((container) -> container.getClientName().equals(clientName))
+			.toList();
+	}
+
+	@Override
+	public void start() {
+		this.dispatchers.values().forEach(MqttMessageDispatcher::resume);
+		for (MqttListenerContainer container : getListenerContainers()) {
+			if (container.isAutoStartup()) {
+				container.start();
+			}
+		}
+		this.dispatchers.values().forEach(MqttMessageDispatcher::startupComplete);
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		// Freeze subscriptions first: stopping for shutdown must not unsubscribe.
+		this.dispatchers.values().forEach(MqttMessageDispatcher::shutdown);
+		// Stop in parallel: each container may wait up to the shutdown timeout to drain.
+		List<Thread> stops = new ArrayList<>();
+		for (MqttListenerContainer container : getListenerContainers()) {
+			Thread stop = new Thread(container::stop, "mqtt-stop-" + container.getListenerId());
+			stop.start();
+			stops.add(stop);
+		}
+		for (Thread stop : stops) {
+			try {
+				stop.join();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+}

@@ -1,0 +1,454 @@
+package io.mqttboot.listener;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.core.MqttSubscription;
+import io.mqttboot.support.converter.MqttMessageConversionException;
+
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
+import org.springframework.util.Assert;
+import org.springframework.util.backoff.BackOff;
+
+/**
+ * A {@link MqttListenerContainer} with {@code concurrency} worker threads. Each message
+ * goes to the worker chosen by the hash of its topic name: messages of one topic are
+ * processed in order, different topics in parallel. Never runs listener code on the
+ * network thread.
+ * <p>
+ * Queues are bounded for QoS 0: when a worker's queue holds {@code queueCapacity}
+ * messages, further QoS 0 messages are dropped, counted and logged. QoS 1 and QoS 2
+ * messages are never dropped: they are acknowledged only after processing, so the
+ * broker's flow control (receive maximum, in-flight window) stops sending when a listener
+ * falls behind, which bounds the queue to that window.
+ *
+ * @since 0.1.0
+ */
+public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
+
+	private static final Log logger = LogFactory.getLog(ConcurrentMqttListenerContainer.class);
+
+	private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+	private final String listenerId;
+
+	private final String clientName;
+
+	private final List<MqttSubscription> subscriptions;
+
+	private final MqttMessageListener listener;
+
+	private int concurrency = 1;
+
+	private int queueCapacity = 1000;
+
+	private RetryTemplate retryTemplate = retryTemplate(RetryPolicy.withMaxRetries(2));
+
+	private MqttListenerErrorHandler errorHandler = new LoggingMqttListenerErrorHandler();
+
+	private boolean autoStartup = true;
+
+	private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+	private final Object lifecycleMonitor = new Object();
+
+	private volatile Worker @Nullable [] workers;
+
+	private volatile boolean running;
+
+	private final AtomicInteger queued = new AtomicInteger();
+
+	private final AtomicInteger maxQueued = new AtomicInteger();
+
+	private final LongAdder processed = new LongAdder();
+
+	private final LongAdder failed = new LongAdder();
+
+	private final LongAdder dropped = new LongAdder();
+
+	private final AtomicLong lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
+
+	private @Nullable Runnable activationCallback;
+
+	/**
+	 * Create a container.
+	 * @param listenerId the listener id
+	 * @param clientName the client to receive from
+	 * @param subscriptions the subscriptions
+	 * @param listener the listener to invoke
+	 */
+	public ConcurrentMqttListenerContainer(String listenerId, String clientName, List<MqttSubscription> subscriptions,
+			MqttMessageListener listener) {
+		Assert.notEmpty(subscriptions, () -> "Listener '" + listenerId + "' has no topics");
+		this.listenerId = listenerId;
+		this.clientName = clientName;
+		this.subscriptions = List.copyOf(subscriptions);
+		this.listener = listener;
+	}
+
+	/**
+	 * Set the number of worker threads.
+	 * @param concurrency at least 1
+	 */
+	public void setConcurrency(int concurrency) {
+		Assert.isTrue(concurrency >= 1,
+				() -> "Concurrency of listener '" + this.listenerId + "' must be at least 1 but was " + concurrency);
+		this.concurrency = concurrency;
+	}
+
+	/**
+	 * Set the per-worker queue capacity for QoS 0 messages.
+	 * @param queueCapacity at least 1
+	 */
+	public void setQueueCapacity(int queueCapacity) {
+		Assert.isTrue(queueCapacity >= 1, "Queue capacity must be at least 1");
+		this.queueCapacity = queueCapacity;
+	}
+
+	/**
+	 * Set the retry policy for failed invocations. Conversion and argument resolution
+	 * failures are never retried.
+	 * @param retryPolicy the policy
+	 */
+	public void setRetryPolicy(RetryPolicy retryPolicy) {
+		this.retryTemplate = retryTemplate(retryPolicy);
+	}
+
+	/**
+	 * Set the handler for messages that failed after all retries.
+	 * @param errorHandler the handler
+	 */
+	public void setErrorHandler(MqttListenerErrorHandler errorHandler) {
+		this.errorHandler = errorHandler;
+	}
+
+	/**
+	 * Set whether the container starts with the application.
+	 * @param autoStartup the flag
+	 */
+	public void setAutoStartup(boolean autoStartup) {
+		this.autoStartup = autoStartup;
+	}
+
+	/**
+	 * Set how long {@link #stop()} lets workers finish queued messages.
+	 * @param shutdownTimeout the timeout
+	 */
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	void setActivationCallback(Runnable activationCallback) {
+		this.activationCallback = activationCallback;
+	}
+
+	@Override
+	public String getListenerId() {
+		return this.listenerId;
+	}
+
+	@Override
+	public String getClientName() {
+		return this.clientName;
+	}
+
+	@Override
+	public List<MqttSubscription> getSubscriptions() {
+		return this.subscriptions;
+	}
+
+	@Override
+	public boolean isAutoStartup() {
+		return this.autoStartup;
+	}
+
+	/**
+	 * Return the listener this container invokes.
+	 * @return the listener
+	 */
+	public MqttMessageListener getListener() {
+		return this.listener;
+	}
+
+	@Override
+	public int getQueued() {
+		return this.queued.get();
+	}
+
+	@Override
+	public int getMaxQueued() {
+		return this.maxQueued.get();
+	}
+
+	@Override
+	public long getProcessed() {
+		return this.processed.sum();
+	}
+
+	@Override
+	public long getFailed() {
+		return this.failed.sum();
+	}
+
+	@Override
+	public long getDropped() {
+		return this.dropped.sum();
+	}
+
+	/**
+	 * Queue a delivery; called by the dispatcher on the network thread, never blocks.
+	 * @param delivery the delivery
+	 */
+	void enqueue(MqttDelivery delivery) {
+		Worker[] workers = this.workers;
+		if (workers == null) {
+			workers = initWorkers();
+		}
+		MqttReceivedMessage message = delivery.message;
+		Worker worker = workers[Math.floorMod(spread(message.getTopic().hashCode()), workers.length)];
+		if (message.getQos() == 0 && worker.queue.size() >= this.queueCapacity) {
+			this.dropped.increment();
+			delivery.release();
+			logDrop(message);
+			return;
+		}
+		int depth = this.queued.incrementAndGet();
+		this.maxQueued.accumulateAndGet(depth, Math::max);
+		worker.queue.add(delivery);
+	}
+
+	private static int spread(int hash) {
+		return hash ^ (hash >>> 16);
+	}
+
+	private Worker[] initWorkers() {
+		synchronized (this.lifecycleMonitor) {
+			Worker[] workers = this.workers;
+			if (workers == null) {
+				workers = new Worker[this.concurrency];
+				for (int i = 0; i < workers.length; i++) {
+					workers[i] = new Worker(i);
+				}
+				this.workers = workers;
+			}
+			return workers;
+		}
+	}
+
+	private void logDrop(MqttReceivedMessage message) {
+		long now = System.nanoTime();
+		long last = this.lastDropLog.get();
+		if (now - last >= DROP_LOG_INTERVAL_NANOS && this.lastDropLog.compareAndSet(last, now)) {
+			logger.warn("Listener '" + this.listenerId + "' is falling behind: dropped QoS 0 message from topic '"
+					+ message.getTopic() + "' because its queue holds " + this.queueCapacity + " messages ("
+					+ this.dropped.sum() + " QoS 0 messages dropped so far; use QoS 1 for backpressure instead)");
+		}
+	}
+
+	@Override
+	public void start() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.running) {
+				return;
+			}
+			Worker[] workers = initWorkers();
+			this.running = true;
+			for (Worker worker : workers) {
+				worker.start();
+			}
+		}
+		if (this.activationCallback != null) {
+			this.activationCallback.run();
+		}
+	}
+
+	@Override
+	public void stop() {
+		Worker[] workers;
+		synchronized (this.lifecycleMonitor) {
+			if (!this.running) {
+				return;
+			}
+			this.running = false;
+			workers = this.workers;
+		}
+		if (this.activationCallback != null) {
+			this.activationCallback.run();
+		}
+		if (workers == null) {
+			return;
+		}
+		long deadline = System.nanoTime() + this.shutdownTimeout.toNanos();
+		for (Worker worker : workers) {
+			worker.awaitStop(deadline);
+		}
+		int left = this.queued.get();
+		if (left > 0) {
+			logger.info("Listener '" + this.listenerId + "' stopped with " + left
+					+ " messages not processed; they are not acknowledged, so the broker redelivers them to a"
+					+ " persistent session");
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	private void process(MqttDelivery delivery) {
+		MqttReceivedMessage message = delivery.message;
+		AtomicInteger attempts = new AtomicInteger();
+		Throwable failure = null;
+		try {
+			invokeWithRetry(message, attempts);
+			this.processed.increment();
+		}
+		catch (RetryException ex) {
+			failure = (ex.getCause() != null) ? ex.getCause() : ex;
+		}
+		if (failure != null) {
+			if (!this.running && Thread.currentThread().isInterrupted()) {
+				// Interrupted by shutdown: leave it unacknowledged for redelivery.
+				return;
+			}
+			this.failed.increment();
+			MqttListenerExecutionFailedException exception = (failure instanceof MqttListenerExecutionFailedException listenerFailure)
+					? listenerFailure : new MqttListenerExecutionFailedException(this.listenerId, message.getTopic(), failure);
+			try {
+				this.errorHandler.handleError(message, exception, attempts.get());
+			}
+			catch (Throwable ex) {
+				logger.error("Error handler of listener '" + this.listenerId + "' failed for message from topic '"
+						+ message.getTopic() + "'; the message is acknowledged and skipped", ex);
+			}
+		}
+		delivery.release();
+	}
+
+	private void invokeWithRetry(MqttReceivedMessage message, AtomicInteger attempts) throws RetryException {
+		this.retryTemplate.execute(() -> {
+			attempts.incrementAndGet();
+			this.listener.onMessage(message);
+			return null;
+		});
+	}
+
+	private static RetryTemplate retryTemplate(RetryPolicy policy) {
+		return new RetryTemplate(new RetryPolicy() {
+
+			@Override
+			public boolean shouldRetry(Throwable throwable) {
+				return isRetryable(throwable) && policy.shouldRetry(throwable);
+			}
+
+			@Override
+			public BackOff getBackOff() {
+				return policy.getBackOff();
+			}
+
+		});
+	}
+
+	/**
+	 * Return whether retrying can help: payload conversion and argument resolution failures
+	 * fail the same way every time.
+	 * @param ex the failure
+	 * @return whether to retry
+	 */
+	static boolean isRetryable(Throwable ex) {
+		Throwable cause = ex;
+		while (cause != null) {
+			if (cause instanceof MqttMessageConversionException || cause instanceof MessageConversionException
+					|| cause instanceof MethodArgumentResolutionException) {
+				return false;
+			}
+			cause = cause.getCause();
+		}
+		return true;
+	}
+
+	@Override
+	public String toString() {
+		return "ConcurrentMqttListenerContainer[id=" + this.listenerId + ", client=" + this.clientName
+				+ ", subscriptions=" + this.subscriptions + ", concurrency=" + this.concurrency + "]";
+	}
+
+	private final class Worker implements Runnable {
+
+		final LinkedBlockingQueue<MqttDelivery> queue = new LinkedBlockingQueue<>();
+
+		private final int index;
+
+		private volatile @Nullable Thread thread;
+
+		Worker(int index) {
+			this.index = index;
+		}
+
+		void start() {
+			Thread thread = new Thread(this, "mqtt-" + ConcurrentMqttListenerContainer.this.listenerId + "-" + this.index);
+			thread.setDaemon(false);
+			this.thread = thread;
+			thread.start();
+		}
+
+		@Override
+		public void run() {
+			ConcurrentMqttListenerContainer container = ConcurrentMqttListenerContainer.this;
+			while (container.running || !this.queue.isEmpty()) {
+				MqttDelivery delivery;
+				try {
+					delivery = this.queue.poll(100, TimeUnit.MILLISECONDS);
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+				if (delivery == null) {
+					if (!container.running) {
+						return;
+					}
+					continue;
+				}
+				container.queued.decrementAndGet();
+				container.process(delivery);
+				if (Thread.currentThread().isInterrupted()) {
+					return;
+				}
+			}
+		}
+
+		void awaitStop(long deadline) {
+			Thread thread = this.thread;
+			if (thread == null) {
+				return;
+			}
+			try {
+				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+				if (thread.isAlive()) {
+					thread.interrupt();
+					thread.join(1000);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.thread = null;
+		}
+
+	}
+
+}

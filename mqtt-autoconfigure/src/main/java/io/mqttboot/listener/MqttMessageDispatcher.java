@@ -1,0 +1,154 @@
+package io.mqttboot.listener;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttInboundHandler;
+import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.core.MqttSubscription;
+import io.mqttboot.support.TopicTrie;
+
+/**
+ * Routes every message a client receives to the listener containers whose topic filters
+ * match it, using an immutable topic trie (cost grows with the number of topic levels, not
+ * with the number of filters). Each matching container receives the message once, however
+ * many of its filters match; the message is acknowledged after all of them finished.
+ * <p>
+ * Keeps the client's broker subscriptions in line with the active containers, see
+ * {@link MqttSubscriptionPlanner}. Nothing is unsubscribed on shutdown.
+ *
+ * @since 0.1.0
+ */
+public class MqttMessageDispatcher implements MqttInboundHandler {
+
+	private static final Log logger = LogFactory.getLog(MqttMessageDispatcher.class);
+
+	private final MqttClientManager clientManager;
+
+	private final List<ConcurrentMqttListenerContainer> containers = new CopyOnWriteArrayList<>();
+
+	private volatile TopicTrie<ConcurrentMqttListenerContainer> trie = TopicTrie.<ConcurrentMqttListenerContainer>builder()
+		.build();
+
+	private volatile boolean shuttingDown;
+
+	private boolean warnedCleanSession;
+
+	/**
+	 * Create a dispatcher and register it as the inbound handler of the client.
+	 * @param clientManager the client
+	 */
+	public MqttMessageDispatcher(MqttClientManager clientManager) {
+		this.clientManager = clientManager;
+		clientManager.setInboundHandler(this);
+	}
+
+	/**
+	 * Return the client this dispatcher serves.
+	 * @return the client manager
+	 */
+	public MqttClientManager getClientManager() {
+		return this.clientManager;
+	}
+
+	/**
+	 * Add a container; its subscriptions become active if it starts automatically.
+	 * @param container the container
+	 */
+	public void addContainer(ConcurrentMqttListenerContainer container) {
+		this.containers.add(container);
+		container.setActivationCallback(this::refresh);
+		warnIfCleanSession(container);
+		refresh();
+	}
+
+	/**
+	 * Stop following container starts and stops: called when the application shuts down,
+	 * so that stopping containers never unsubscribes a persistent session and messages
+	 * arriving meanwhile stay unacknowledged for redelivery.
+	 */
+	public void shutdown() {
+		this.shuttingDown = true;
+	}
+
+	/**
+	 * Re-enable subscription maintenance after {@link #shutdown()} (for a restart).
+	 */
+	public void resume() {
+		this.shuttingDown = false;
+	}
+
+	private synchronized void refresh() {
+		if (this.shuttingDown) {
+			return;
+		}
+		TopicTrie.Builder<ConcurrentMqttListenerContainer> builder = TopicTrie.builder();
+		List<MqttSubscription> requested = new ArrayList<>();
+		for (ConcurrentMqttListenerContainer container : this.containers) {
+			if (isActive(container)) {
+				for (MqttSubscription subscription : container.getSubscriptions()) {
+					builder.add(subscription.filter(), container);
+					requested.add(subscription);
+				}
+			}
+		}
+		this.trie = builder.build();
+		this.clientManager.setSubscriptions(MqttSubscriptionPlanner.plan(requested));
+	}
+
+	private boolean isActive(ConcurrentMqttListenerContainer container) {
+		// Before the containers start, the client already connects: subscribe for the ones
+		// that will start so that no message of a persistent session is missed.
+		return container.isRunning() || (container.isAutoStartup() && !this.clientManagerStarted());
+	}
+
+	private boolean clientManagerStarted() {
+		return this.startedOnce;
+	}
+
+	private volatile boolean startedOnce;
+
+	/**
+	 * Mark the initial start of all auto-startup containers as done: from now on only
+	 * running containers hold subscriptions.
+	 */
+	public void startupComplete() {
+		this.startedOnce = true;
+		refresh();
+	}
+
+	@Override
+	public void onMessage(MqttReceivedMessage message) {
+		List<ConcurrentMqttListenerContainer> matches = this.trie.match(message.getTopic());
+		if (matches.isEmpty()) {
+			if (!this.shuttingDown) {
+				// A subscription that no listener needs any more (or a wider merged one).
+				message.acknowledge();
+			}
+			return;
+		}
+		MqttDelivery delivery = new MqttDelivery(message, matches.size());
+		for (ConcurrentMqttListenerContainer container : matches) {
+			container.enqueue(delivery);
+		}
+	}
+
+	private void warnIfCleanSession(ConcurrentMqttListenerContainer container) {
+		if (this.warnedCleanSession || this.clientManager.getSettings().isPersistentSession()) {
+			return;
+		}
+		if (container.getSubscriptions().stream().anyMatch((subscription) -> subscription.qos() > 0)) {
+			this.warnedCleanSession = true;
+			logger.warn("Listener '" + container.getListenerId() + "' subscribes with QoS > 0 on MQTT client '"
+					+ this.clientManager.getName() + "', which uses a clean session: messages published while the"
+					+ " application is down are lost. Set mqtt.clean-start=false and mqtt.session-expiry (MQTT 5) to"
+					+ " keep them");
+		}
+	}
+
+}

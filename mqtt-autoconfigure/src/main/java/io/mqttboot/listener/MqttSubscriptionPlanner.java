@@ -1,0 +1,141 @@
+package io.mqttboot.listener;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.mqttboot.core.MqttSubscription;
+import io.mqttboot.support.MqttTopics;
+
+/**
+ * Turns the subscriptions of all listeners of a client into the subscriptions sent to the
+ * broker, such that no topic matches two of them.
+ * <p>
+ * Why: with overlapping subscriptions an MQTT 5 broker may send one copy of a message per
+ * matching subscription [MQTT-3.3.4-2] (mosquitto does), and the HiveMQ client does not
+ * expose the subscription identifiers that would tell the copies apart. Merging overlapping
+ * filters into their common generalisation (for example {@code a/+/c} and {@code a/b/+}
+ * into {@code a/+/+}) means the broker sends each message once; the dispatcher's topic trie
+ * then routes it to exactly the listeners whose own filters match. Shared subscriptions are
+ * never merged: each is its own broker subscription.
+ *
+ * @since 0.1.0
+ */
+public final class MqttSubscriptionPlanner {
+
+	private MqttSubscriptionPlanner() {
+	}
+
+	/**
+	 * Plan the broker subscriptions.
+	 * @param requested the subscriptions of all listeners, possibly repeated and
+	 * overlapping
+	 * @return non-overlapping subscriptions covering all requested ones, each with the
+	 * highest requested QoS of what it covers
+	 */
+	public static List<MqttSubscription> plan(List<MqttSubscription> requested) {
+		Map<String, MqttSubscription> distinct = new LinkedHashMap<>();
+		for (MqttSubscription subscription : requested) {
+			distinct.merge(subscription.filter(), subscription, MqttSubscriptionPlanner::combine);
+		}
+		List<MqttSubscription> shared = new ArrayList<>();
+		List<MqttSubscription> plain = new ArrayList<>();
+		for (MqttSubscription subscription : distinct.values()) {
+			(subscription.filter().startsWith(MqttTopics.SHARE_PREFIX) ? shared : plain).add(subscription);
+		}
+		boolean merged = true;
+		while (merged) {
+			merged = false;
+			outer: for (int i = 0; i < plain.size(); i++) {
+				for (int j = i + 1; j < plain.size(); j++) {
+					MqttSubscription a = plain.get(i);
+					MqttSubscription b = plain.get(j);
+					if (overlap(a.filter(), b.filter())) {
+						String filter = generalize(a.filter(), b.filter());
+						plain.remove(j);
+						plain.set(i, combine(new MqttSubscription(filter, a.qos(), a.noLocal(), a.retainAsPublished(),
+								a.retainHandling()), b));
+						merged = true;
+						break outer;
+					}
+				}
+			}
+		}
+		List<MqttSubscription> result = new ArrayList<>(plain);
+		result.addAll(shared);
+		return result;
+	}
+
+	private static MqttSubscription combine(MqttSubscription a, MqttSubscription b) {
+		// One broker subscription serves both: it must deliver what either asked for.
+		return new MqttSubscription(a.filter(), Math.max(a.qos(), b.qos()), a.noLocal() && b.noLocal(),
+				a.retainAsPublished() || b.retainAsPublished(), Math.min(a.retainHandling(), b.retainHandling()));
+	}
+
+	/**
+	 * Return whether some topic name matches both (non-shared) filters.
+	 * @param a a topic filter
+	 * @param b another topic filter
+	 * @return whether they overlap
+	 */
+	static boolean overlap(String a, String b) {
+		String[] la = a.split("/", -1);
+		String[] lb = b.split("/", -1);
+		for (int i = 0;; i++) {
+			if (i == la.length && i == lb.length) {
+				return true;
+			}
+			if (i == la.length) {
+				return lb[i].equals("#");
+			}
+			if (i == lb.length) {
+				return la[i].equals("#");
+			}
+			String x = la[i];
+			String y = lb[i];
+			boolean wildX = x.equals("#") || x.equals("+");
+			boolean wildY = y.equals("#") || y.equals("+");
+			if (i == 0 && ((wildX && y.startsWith("$")) || (wildY && x.startsWith("$")))) {
+				// Leading wildcards never match topics starting with '$' [MQTT-4.7.2-1].
+				return false;
+			}
+			if (x.equals("#") || y.equals("#")) {
+				return true;
+			}
+			if (!wildX && !wildY && !x.equals(y)) {
+				return false;
+			}
+		}
+	}
+
+	/**
+	 * Return the most specific filter matching every topic either filter matches.
+	 * @param a a topic filter
+	 * @param b another topic filter that overlaps {@code a}
+	 * @return the generalisation
+	 */
+	static String generalize(String a, String b) {
+		String[] la = a.split("/", -1);
+		String[] lb = b.split("/", -1);
+		StringBuilder result = new StringBuilder();
+		for (int i = 0; i < Math.max(la.length, lb.length); i++) {
+			if (i > 0) {
+				result.append('/');
+			}
+			if (i >= la.length || i >= lb.length) {
+				result.append('#');
+				break;
+			}
+			String x = la[i];
+			String y = lb[i];
+			if (x.equals("#") || y.equals("#")) {
+				result.append('#');
+				break;
+			}
+			result.append(x.equals(y) ? x : "+");
+		}
+		return result.toString();
+	}
+
+}

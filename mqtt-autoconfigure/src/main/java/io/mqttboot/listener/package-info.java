@@ -1,0 +1,7 @@
+/**
+ * Listener containers, the message dispatcher and error handling.
+ */
+@NullMarked
+package io.mqttboot.listener;
+
+import org.jspecify.annotations.NullMarked;
