@@ -37,6 +37,8 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 
 	private volatile boolean shuttingDown;
 
+	private volatile boolean startupComplete;
+
 	private boolean warnedCleanSession;
 
 	/**
@@ -102,23 +104,17 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 	}
 
 	private boolean isActive(ConcurrentMqttListenerContainer container) {
-		// Before the containers start, the client already connects: subscribe for the ones
-		// that will start so that no message of a persistent session is missed.
-		return container.isRunning() || (container.isAutoStartup() && !this.clientManagerStarted());
+		// The client connects before the containers start: subscribe for the ones that will
+		// start, so that no message of a persistent session is missed.
+		return container.isRunning() || (container.isAutoStartup() && !this.startupComplete);
 	}
-
-	private boolean clientManagerStarted() {
-		return this.startedOnce;
-	}
-
-	private volatile boolean startedOnce;
 
 	/**
 	 * Mark the initial start of all auto-startup containers as done: from now on only
 	 * running containers hold subscriptions.
 	 */
 	public void startupComplete() {
-		this.startedOnce = true;
+		this.startupComplete = true;
 		refresh();
 	}
 
