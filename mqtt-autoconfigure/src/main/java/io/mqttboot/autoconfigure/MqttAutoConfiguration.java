@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.micrometer.observation.ObservationRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.mqttboot.annotation.EnableMqtt;
@@ -46,7 +47,8 @@ import org.springframework.util.StringUtils;
  *
  * @since 0.1.0
  */
-@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@AutoConfiguration(afterName = { "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnClass(name = "com.hivemq.client.mqtt.MqttClient")
 @EnableConfigurationProperties(MqttProperties.class)
 public final class MqttAutoConfiguration {
@@ -70,8 +72,11 @@ public final class MqttAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(MqttOperations.class)
-	MqttTemplate mqttTemplate(MqttClientManager mqttClientManager, MqttMessageConverter mqttMessageConverter) {
-		return new MqttTemplate(mqttClientManager, mqttMessageConverter);
+	MqttTemplate mqttTemplate(MqttClientManager mqttClientManager, MqttMessageConverter mqttMessageConverter,
+			ObjectProvider<ObservationRegistry> observationRegistry) {
+		MqttTemplate template = new MqttTemplate(mqttClientManager, mqttMessageConverter);
+		observationRegistry.ifAvailable(template::setObservationRegistry);
+		return template;
 	}
 
 	@Bean
@@ -79,7 +84,7 @@ public final class MqttAutoConfiguration {
 	MqttClientRegistry mqttClientRegistry(MqttProperties properties, MqttClientManager mqttClientManager,
 			ObjectProvider<MqttTemplate> mqttTemplate, MqttMessageConverter mqttMessageConverter,
 			ObjectProvider<MqttClientCustomizer> customizers, ApplicationEventPublisher eventPublisher,
-			Environment environment) {
+			Environment environment, ObjectProvider<ObservationRegistry> observationRegistry) {
 		MqttTemplate defaultTemplate = mqttTemplate
 			.getIfUnique(() -> new MqttTemplate(mqttClientManager, mqttMessageConverter));
 		List<MqttClientCustomizer> orderedCustomizers = customizers.orderedStream().toList();
@@ -89,7 +94,9 @@ public final class MqttAutoConfiguration {
 					new PropertiesMqttConnectionDetails(clientProperties), properties.getShutdownTimeout(),
 					environment);
 			MqttClientManager manager = new MqttClientManager(name, settings, orderedCustomizers, eventPublisher);
-			extra.put(name, new MqttTemplate(manager, mqttMessageConverter));
+			MqttTemplate template = new MqttTemplate(manager, mqttMessageConverter);
+			observationRegistry.ifAvailable(template::setObservationRegistry);
+			extra.put(name, template);
 		});
 		return new MqttClientRegistry(defaultTemplate, extra);
 	}
@@ -148,13 +155,14 @@ public final class MqttAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = MqttListenerConfigUtils.MQTT_LISTENER_CONTAINER_FACTORY_BEAN_NAME)
 	DefaultMqttListenerContainerFactory mqttListenerContainerFactory(MqttProperties properties,
-			ObjectProvider<MqttTemplate> mqttTemplate) {
+			ObjectProvider<MqttTemplate> mqttTemplate, ObjectProvider<ObservationRegistry> observationRegistry) {
 		MqttProperties.Listener listener = properties.getListener();
 		DefaultMqttListenerContainerFactory factory = new DefaultMqttListenerContainerFactory();
 		factory.setConcurrency(listener.getConcurrency());
 		factory.setQueueCapacity(listener.getQueueCapacity());
 		factory.setAutoStartup(listener.isAutoStartup());
 		factory.setShutdownTimeout(properties.getShutdownTimeout());
+		observationRegistry.ifAvailable(factory::setObservationRegistry);
 		MqttProperties.Retry retry = listener.getRetry();
 		factory.setRetryPolicy(RetryPolicy.builder()
 			.maxRetries(Math.max(0, retry.getMaxAttempts() - 1))

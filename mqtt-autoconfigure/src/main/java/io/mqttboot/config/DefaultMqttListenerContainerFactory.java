@@ -2,6 +2,8 @@ package io.mqttboot.config;
 
 import java.time.Duration;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import io.mqttboot.listener.ConcurrentMqttListenerContainer;
 import io.mqttboot.listener.LoggingMqttListenerErrorHandler;
 import io.mqttboot.listener.MqttListenerErrorHandler;
@@ -33,6 +35,16 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 	private MqttListenerErrorHandler errorHandler = new LoggingMqttListenerErrorHandler();
 
 	private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	/**
+	 * Set the registry for listener observations.
+	 * @param observationRegistry the registry
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+	}
 
 	/**
 	 * Set the default number of threads per container.
@@ -92,6 +104,7 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 		container.setQueueCapacity(this.queueCapacity);
 		container.setRetryPolicy(this.retryPolicy);
 		container.setShutdownTimeout(this.shutdownTimeout);
+		container.setObservationRegistry(this.observationRegistry);
 		return container;
 	}
 

@@ -21,6 +21,7 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuthBuilder;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
@@ -39,6 +40,8 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.pubrec.Mqtt5PubRec;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
@@ -97,6 +100,30 @@ final class HiveMqEngines {
 				reconnector.connect(reconnector.getConnect().extend().cleanStart(false).build());
 			}
 		}
+	}
+
+	/**
+	 * Describe why a connection ended, with the MQTT 5 reason code and string when the
+	 * broker sent a CONNACK or DISCONNECT with one.
+	 * @param cause the cause reported by the client
+	 * @return the description
+	 */
+	static String reason(Throwable cause) {
+		if (cause instanceof Mqtt5ConnAckException connAck) {
+			var message = connAck.getMqttMessage();
+			return "CONNACK " + message.getReasonCode() + " (0x" + Integer.toHexString(message.getReasonCode().getCode())
+					+ ")" + message.getReasonString().map((reason) -> ": " + reason).orElse("");
+		}
+		if (cause instanceof Mqtt5DisconnectException disconnect) {
+			var message = disconnect.getMqttMessage();
+			return "DISCONNECT " + message.getReasonCode() + " (0x"
+					+ Integer.toHexString(message.getReasonCode().getCode()) + ")"
+					+ message.getReasonString().map((reason) -> ": " + reason).orElse("");
+		}
+		if (cause instanceof Mqtt3ConnAckException connAck) {
+			return "CONNACK " + connAck.getMqttMessage().getReturnCode();
+		}
+		return MqttClientManager.describe(cause);
 	}
 
 	static MqttQos qos(int qos) {

@@ -20,6 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.commons.logging.Log;
@@ -101,6 +103,16 @@ public class MqttClientManager implements SmartLifecycle {
 	private volatile @Nullable Throwable lastDisconnectCause;
 
 	private volatile @Nullable MqttInboundHandler inboundHandler;
+
+	private final LongAdder[] published = { new LongAdder(), new LongAdder(), new LongAdder() };
+
+	private final LongAdder[] publishFailed = { new LongAdder(), new LongAdder(), new LongAdder() };
+
+	private final LongAdder[] received = { new LongAdder(), new LongAdder(), new LongAdder() };
+
+	private final AtomicLong reconnects = new AtomicLong();
+
+	private volatile @Nullable String lastDisconnectReason;
 
 	private final Object subscriptionMonitor = new Object();
 
@@ -212,6 +224,50 @@ public class MqttClientManager implements SmartLifecycle {
 	}
 
 	/**
+	 * Return a short description of why the last connection was lost, including the MQTT 5
+	 * reason code and reason string when the broker sent them.
+	 * @return the reason, or {@code null} if the connection was never lost
+	 */
+	public @Nullable String getLastDisconnectReason() {
+		return this.lastDisconnectReason;
+	}
+
+	/**
+	 * Return how often this client re-established a lost connection since start.
+	 * @return the reconnect count
+	 */
+	public long getReconnectCount() {
+		return this.reconnects.get();
+	}
+
+	/**
+	 * Return how many messages of a QoS the broker acknowledged (QoS 0: were written).
+	 * @param qos 0, 1 or 2
+	 * @return the count since start
+	 */
+	public long getPublishedCount(int qos) {
+		return this.published[qos].sum();
+	}
+
+	/**
+	 * Return how many messages of a QoS could not be published.
+	 * @param qos 0, 1 or 2
+	 * @return the count since start
+	 */
+	public long getPublishFailedCount(int qos) {
+		return this.publishFailed[qos].sum();
+	}
+
+	/**
+	 * Return how many messages of a QoS were received.
+	 * @param qos 0, 1 or 2
+	 * @return the count since start
+	 */
+	public long getReceivedCount(int qos) {
+		return this.received[qos].sum();
+	}
+
+	/**
 	 * Return the in-flight counters of this client.
 	 * @return the tracker
 	 */
@@ -246,6 +302,7 @@ public class MqttClientManager implements SmartLifecycle {
 	}
 
 	private void onMessage(MqttReceivedMessage message) {
+		this.received[message.getQos()].increment();
 		MqttInboundHandler handler = this.inboundHandler;
 		if (handler != null) {
 			handler.onMessage(message);
@@ -404,11 +461,13 @@ public class MqttClientManager implements SmartLifecycle {
 		}
 		catch (RuntimeException ex) {
 			this.inFlight.outgoingCompleted(qos);
+			this.publishFailed[qos].increment();
 			return CompletableFuture.failedFuture(wrap(publish, ex));
 		}
 		CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
 		sent.whenComplete((publishResult, ex) -> {
 			this.inFlight.outgoingCompleted(qos);
+			((ex != null) ? this.publishFailed : this.published)[qos].increment();
 			if (ex != null) {
 				result.completeExceptionally(wrap(publish, ex));
 			}
@@ -627,6 +686,9 @@ public class MqttClientManager implements SmartLifecycle {
 			MqttClientManager manager = MqttClientManager.this;
 			int generation = manager.connectionGeneration.incrementAndGet();
 			boolean reconnect = manager.everConnected;
+			if (reconnect) {
+				manager.reconnects.incrementAndGet();
+			}
 			manager.everConnected = true;
 			manager.sessionPresent = sessionPresent;
 			manager.reconnectAttempts = 0;
@@ -654,6 +716,7 @@ public class MqttClientManager implements SmartLifecycle {
 				return -1;
 			}
 			manager.lastDisconnectCause = cause;
+			manager.lastDisconnectReason = HiveMqEngines.reason(cause);
 			manager.state = MqttConnectionState.RECONNECTING;
 			manager.reconnectAttempts = attempts + 1;
 			long delay = reconnectDelay(attempts);

@@ -9,12 +9,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.support.MqttTopics;
 import io.mqttboot.support.converter.MqttMessageConverter;
+import io.mqttboot.support.micrometer.MqttObservations;
 
 import org.springframework.util.Assert;
 
@@ -36,6 +39,8 @@ public class MqttTemplate implements MqttOperations {
 
 	private volatile boolean warnedMqtt5Properties;
 
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
 	/**
 	 * Create a template.
 	 * @param manager the client to publish with
@@ -44,6 +49,16 @@ public class MqttTemplate implements MqttOperations {
 	public MqttTemplate(MqttClientManager manager, MqttMessageConverter converter) {
 		this.manager = manager;
 		this.converter = converter;
+	}
+
+	/**
+	 * Set the registry for publish observations: each publish is timed as
+	 * {@value MqttObservations#PUBLISH} and, on MQTT 5, carries the trace context as user
+	 * properties.
+	 * @param observationRegistry the registry
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
 	}
 
 	/**
@@ -187,18 +202,60 @@ public class MqttTemplate implements MqttOperations {
 
 		@Override
 		public MqttPublishResult publish() {
-			OutboundPublish publish = build();
-			return await(send(publish), publish.topic(), publish.qos());
+			String topic = requireTopic();
+			return await(publishAsync(), topic, this.qos);
 		}
 
 		@Override
 		public CompletableFuture<MqttPublishResult> publishAsync() {
-			return send(build());
+			ObservationRegistry registry = MqttTemplate.this.observationRegistry;
+			if (registry.isNoop()) {
+				return send(build());
+			}
+			return observe(registry);
+		}
+
+		private CompletableFuture<MqttPublishResult> observe(ObservationRegistry registry) {
+			String topic = requireTopic();
+			MqttClientManager manager = MqttTemplate.this.manager;
+			boolean mqtt5 = manager.getSettings().getVersion() == MqttVersion.MQTT_5_0;
+			// MQTT 3.1.1 has no user properties to carry a trace: time it, do not propagate.
+			Observation observation = Observation
+				.createNotStarted(MqttObservations.PUBLISH,
+						() -> mqtt5 ? new MqttPublishObservationContext(manager.getName(), topic, this.qos,
+								this.userProperties) : new Observation.Context(),
+						registry)
+				.contextualName(topic + " publish")
+				.lowCardinalityKeyValue(MqttObservations.SYSTEM, "mqtt")
+				.lowCardinalityKeyValue(MqttObservations.CLIENT, manager.getName())
+				.lowCardinalityKeyValue(MqttObservations.QOS, Integer.toString(this.qos))
+				.highCardinalityKeyValue(MqttObservations.TOPIC, topic)
+				.start();
+			CompletableFuture<MqttPublishResult> future;
+			try {
+				future = send(build());
+			}
+			catch (RuntimeException ex) {
+				observation.lowCardinalityKeyValue(MqttObservations.OUTCOME, "failure").error(ex).stop();
+				throw ex;
+			}
+			return future.whenComplete((result, ex) -> {
+				if (ex != null) {
+					observation.error(ex);
+				}
+				observation.lowCardinalityKeyValue(MqttObservations.OUTCOME, (ex != null) ? "failure" : "success");
+				observation.stop();
+			});
+		}
+
+		private String requireTopic() {
+			String topic = this.topic;
+			Assert.state(topic != null, "No topic set: call topic(String) before publishing");
+			return topic;
 		}
 
 		private OutboundPublish build() {
-			String topic = this.topic;
-			Assert.state(topic != null, "No topic set: call topic(String) before publishing");
+			String topic = requireTopic();
 			MqttMessageConverter converter = MqttTemplate.this.converter;
 			byte[] bytes = converter.toPayload(this.payload);
 			String contentType = this.contentType;

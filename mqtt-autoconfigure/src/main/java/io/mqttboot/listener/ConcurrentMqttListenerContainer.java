@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -15,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.core.MqttSubscription;
 import io.mqttboot.support.converter.MqttMessageConversionException;
+import io.mqttboot.support.micrometer.MqttObservations;
 
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
@@ -84,6 +87,8 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	private @Nullable Runnable activationCallback;
 
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
 	/**
 	 * Create a container.
 	 * @param listenerId the listener id
@@ -150,6 +155,16 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	 */
 	public void setShutdownTimeout(Duration shutdownTimeout) {
 		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	/**
+	 * Set the registry for listener observations: each message is timed as
+	 * {@value MqttObservations#LISTENER} and, when the publisher sent trace context as
+	 * MQTT 5 user properties, processed in that trace.
+	 * @param observationRegistry the registry
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
 	}
 
 	void setActivationCallback(Runnable activationCallback) {
@@ -313,12 +328,26 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		MqttReceivedMessage message = delivery.message;
 		AtomicInteger attempts = new AtomicInteger();
 		Throwable failure = null;
-		try {
+		Observation observation = Observation
+			.createNotStarted(MqttObservations.LISTENER,
+					() -> new MqttListenerObservationContext(message, this.listenerId), this.observationRegistry)
+			.contextualName(this.listenerId + " receive")
+			.lowCardinalityKeyValue(MqttObservations.SYSTEM, "mqtt")
+			.lowCardinalityKeyValue(MqttObservations.CLIENT, this.clientName)
+			.lowCardinalityKeyValue(MqttObservations.LISTENER_ID, this.listenerId)
+			.highCardinalityKeyValue(MqttObservations.TOPIC, message.getTopic())
+			.start();
+		try (Observation.Scope scope = observation.openScope()) {
 			invokeWithRetry(message, attempts);
 			this.processed.increment();
 		}
 		catch (RetryException ex) {
 			failure = (ex.getCause() != null) ? ex.getCause() : ex;
+			observation.error(failure);
+		}
+		finally {
+			observation.lowCardinalityKeyValue(MqttObservations.OUTCOME, (failure != null) ? "failure" : "success");
+			observation.stop();
 		}
 		if (failure != null) {
 			if (!this.running && Thread.currentThread().isInterrupted()) {

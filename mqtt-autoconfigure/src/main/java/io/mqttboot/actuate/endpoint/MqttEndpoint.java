@@ -1,0 +1,173 @@
+package io.mqttboot.actuate.endpoint;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import io.mqttboot.config.MqttListenerEndpointRegistry;
+import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttClientRegistry;
+import io.mqttboot.core.MqttConnectionState;
+import io.mqttboot.core.MqttInFlightTracker;
+import io.mqttboot.listener.MqttListenerContainer;
+
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * The {@code mqtt} actuator endpoint: per client its connection state, the QoS 1 and
+ * QoS 2 messages in flight in each direction, the outbox, the subscriptions with the QoS
+ * the broker granted, and the listeners with their queue and counters. Writes (stopping
+ * and starting a listener) need {@code management.endpoint.mqtt.access=unrestricted}.
+ *
+ * @since 0.1.0
+ */
+@Endpoint(id = "mqtt", defaultAccess = Access.READ_ONLY)
+public class MqttEndpoint {
+
+	private final MqttClientRegistry clients;
+
+	private final @Nullable MqttListenerEndpointRegistry listeners;
+
+	/**
+	 * Create the endpoint.
+	 * @param clients the clients
+	 * @param listeners the listener registry, if listeners are in use
+	 */
+	public MqttEndpoint(MqttClientRegistry clients, @Nullable MqttListenerEndpointRegistry listeners) {
+		this.clients = clients;
+		this.listeners = listeners;
+	}
+
+	/**
+	 * Describe all clients.
+	 * @return the description
+	 */
+	@ReadOperation
+	public MqttClientsDescriptor clients() {
+		Map<String, ClientDescriptor> clients = new LinkedHashMap<>();
+		for (String name : this.clients.getClientNames()) {
+			clients.put(name, describe(this.clients.getClientManager(name)));
+		}
+		return new MqttClientsDescriptor(clients);
+	}
+
+	/**
+	 * Stop or start a listener.
+	 * @param id the listener id
+	 * @param running {@code false} to stop, {@code true} to start
+	 * @return the listener after the change, or {@code null} if there is no such listener
+	 */
+	@WriteOperation
+	public @Nullable ListenerDescriptor listener(@Selector String id, boolean running) {
+		MqttListenerContainer container = (this.listeners != null) ? this.listeners.getListenerContainer(id) : null;
+		if (container == null) {
+			return null;
+		}
+		if (running) {
+			container.start();
+		}
+		else {
+			container.stop();
+		}
+		return describe(container);
+	}
+
+	private ClientDescriptor describe(MqttClientManager client) {
+		MqttInFlightTracker inFlight = client.getInFlight();
+		List<SubscriptionDescriptor> subscriptions = client.getSubscriptions()
+			.stream()
+			.map((status) -> new SubscriptionDescriptor(status.filter(), status.requestedQos(), status.grantedQos(),
+					status.isRefused()))
+			.toList();
+		List<ListenerDescriptor> listeners = (this.listeners != null)
+				? this.listeners.getListenerContainers(client.getName()).stream().map(this::describe).toList()
+				: List.of();
+		return new ClientDescriptor(client.getState(), client.getClientId(), client.getServerUri().toString(),
+				client.isSessionPresent(),
+				new InFlightDescriptor(inFlight.getOutgoingQos1(), inFlight.getOutgoingQos2(), inFlight.getIncomingQos1(),
+						inFlight.getIncomingQos2()),
+				client.getOutboxSize(), client.getReconnectAttempts(), client.getLastDisconnectReason(), subscriptions,
+				listeners);
+	}
+
+	private ListenerDescriptor describe(MqttListenerContainer container) {
+		return new ListenerDescriptor(container.getListenerId(),
+				container.getSubscriptions().stream().map((subscription) -> subscription.filter()).toList(),
+				container.isRunning(), container.getQueued(), container.getProcessed(), container.getFailed(),
+				container.getDropped());
+	}
+
+	/**
+	 * All clients by name.
+	 *
+	 * @param clients the clients
+	 */
+	public record MqttClientsDescriptor(Map<String, ClientDescriptor> clients) {
+	}
+
+	/**
+	 * One client.
+	 *
+	 * @param state the connection state
+	 * @param clientId the MQTT client identifier
+	 * @param serverUri the broker URI without user-info
+	 * @param sessionPresent the CONNACK session-present flag
+	 * @param inFlight QoS 1/2 messages in flight
+	 * @param outbox messages waiting for the connection
+	 * @param reconnectAttempts consecutive failed attempts
+	 * @param lastDisconnectReason why the last connection ended
+	 * @param subscriptions the subscriptions
+	 * @param listeners the listeners
+	 */
+	public record ClientDescriptor(MqttConnectionState state, String clientId, String serverUri,
+			boolean sessionPresent, InFlightDescriptor inFlight, int outbox, int reconnectAttempts,
+			@Nullable String lastDisconnectReason, List<SubscriptionDescriptor> subscriptions,
+			List<ListenerDescriptor> listeners) {
+	}
+
+	/**
+	 * QoS 1/2 messages in flight: outgoing ones not yet completed by PUBACK (QoS 1) or
+	 * PUBCOMP (QoS 2), incoming ones not yet acknowledged because a listener works on them.
+	 *
+	 * @param outgoingQos1 outgoing QoS 1
+	 * @param outgoingQos2 outgoing QoS 2
+	 * @param incomingQos1 incoming QoS 1
+	 * @param incomingQos2 incoming QoS 2
+	 */
+	public record InFlightDescriptor(int outgoingQos1, int outgoingQos2, int incomingQos1, int incomingQos2) {
+	}
+
+	/**
+	 * One broker subscription.
+	 *
+	 * @param filter the topic filter
+	 * @param requestedQos the requested QoS
+	 * @param grantedQos the granted QoS, {@code null} while pending or when refused
+	 * @param refused whether the broker refused it
+	 */
+	public record SubscriptionDescriptor(String filter, int requestedQos, @Nullable Integer grantedQos,
+			boolean refused) {
+	}
+
+	/**
+	 * One listener.
+	 *
+	 * @param id the listener id
+	 * @param topics its topic filters
+	 * @param running whether it runs
+	 * @param queued messages waiting in its queues
+	 * @param processed messages processed
+	 * @param failed messages that failed after retries
+	 * @param dropped QoS 0 messages dropped on overflow
+	 */
+	public record ListenerDescriptor(String id, List<String> topics, boolean running, int queued, long processed,
+			long failed, long dropped) {
+	}
+
+}

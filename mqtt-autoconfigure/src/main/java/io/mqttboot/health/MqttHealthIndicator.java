@@ -1,0 +1,66 @@
+package io.mqttboot.health;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttSubscriptionStatus;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * Health of one MQTT client: UP when connected, DOWN otherwise, with details an operator
+ * needs to tell why: connection state, client id, server URI (never with user-info), the
+ * last disconnect reason with the MQTT 5 reason code, reconnect attempts, time since
+ * connected and refused subscriptions. Reads the client's state; owns none.
+ *
+ * @since 0.1.0
+ */
+public class MqttHealthIndicator extends AbstractHealthIndicator {
+
+	private final MqttClientManager clientManager;
+
+	/**
+	 * Create an indicator.
+	 * @param clientManager the client
+	 */
+	public MqttHealthIndicator(MqttClientManager clientManager) {
+		super("MQTT health check failed");
+		this.clientManager = clientManager;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		MqttClientManager client = this.clientManager;
+		if (client.isConnected()) {
+			builder.up();
+		}
+		else {
+			builder.down();
+		}
+		builder.withDetail("state", client.getState())
+			.withDetail("clientId", client.getClientId())
+			.withDetail("serverUri", client.getServerUri().toString())
+			.withDetail("sessionPresent", client.isSessionPresent())
+			.withDetail("reconnectAttempts", client.getReconnectAttempts());
+		Instant connectedSince = client.getConnectedSince();
+		if (connectedSince != null) {
+			builder.withDetail("connectedFor", Duration.between(connectedSince, Instant.now()).withNanos(0).toString());
+		}
+		String reason = client.getLastDisconnectReason();
+		if (reason != null) {
+			builder.withDetail("lastDisconnectReason", reason);
+		}
+		List<String> refused = client.getSubscriptions()
+			.stream()
+			.filter(MqttSubscriptionStatus::isRefused)
+			.map((status) -> status.filter() + " (reason code 0x" + Integer.toHexString(status.reasonCode()) + ")")
+			.toList();
+		if (!refused.isEmpty()) {
+			builder.withDetail("refusedSubscriptions", refused);
+		}
+	}
+
+}

@@ -1,0 +1,113 @@
+package io.mqttboot.metrics;
+
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
+
+import io.mqttboot.config.MqttListenerEndpointRegistry;
+import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttClientRegistry;
+import io.mqttboot.core.MqttInFlightTracker;
+import io.mqttboot.listener.MqttListenerContainer;
+
+/**
+ * Binds meters that read the state of every MQTT client and listener:
+ * <ul>
+ * <li>{@code mqtt.messages.published} (client, qos, outcome) and
+ * {@code mqtt.messages.received} (client, qos) counters;</li>
+ * <li>{@code mqtt.inflight} (client, direction, qos), {@code mqtt.outbox} (client) and
+ * {@code mqtt.connected} (client) gauges;</li>
+ * <li>{@code mqtt.reconnects} (client) and {@code mqtt.messages.dropped} (client)
+ * counters.</li>
+ * </ul>
+ * Listener durations ({@code mqtt.listener.duration}) come from the listener observation.
+ * Tags never carry concrete topic names, which would explode cardinality.
+ *
+ * @since 0.1.0
+ */
+public class MqttMetrics implements MeterBinder {
+
+	private final MqttClientRegistry clients;
+
+	private final @Nullable MqttListenerEndpointRegistry listeners;
+
+	/**
+	 * Create the binder.
+	 * @param clients the clients
+	 * @param listeners the listener registry, if listeners are in use
+	 */
+	public MqttMetrics(MqttClientRegistry clients, @Nullable MqttListenerEndpointRegistry listeners) {
+		this.clients = clients;
+		this.listeners = listeners;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		for (String name : this.clients.getClientNames()) {
+			bindClient(registry, this.clients.getClientManager(name));
+		}
+	}
+
+	private double dropped(MqttClientManager client) {
+		// Summed when read, so that listeners registered after binding count too.
+		MqttListenerEndpointRegistry listeners = this.listeners;
+		return (listeners != null) ? listeners.getListenerContainers(client.getName())
+			.stream()
+			.mapToLong(MqttListenerContainer::getDropped)
+			.sum() : 0;
+	}
+
+	private void bindClient(MeterRegistry registry, MqttClientManager client) {
+		Tags tags = Tags.of("client", client.getName());
+		for (int qos = 0; qos <= 2; qos++) {
+			int q = qos;
+			Tags qosTags = tags.and("qos", Integer.toString(qos));
+			FunctionCounter.builder("mqtt.messages.published", client, (c) -> c.getPublishedCount(q))
+				.description("Messages published and acknowledged (QoS 0: written)")
+				.tags(qosTags.and("outcome", "success"))
+				.register(registry);
+			FunctionCounter.builder("mqtt.messages.published", client, (c) -> c.getPublishFailedCount(q))
+				.description("Messages that could not be published")
+				.tags(qosTags.and("outcome", "failure"))
+				.register(registry);
+			FunctionCounter.builder("mqtt.messages.received", client, (c) -> c.getReceivedCount(q))
+				.description("Messages received from the broker")
+				.tags(qosTags)
+				.register(registry);
+		}
+		inFlight(registry, client, tags, "outgoing", "1", MqttInFlightTracker::getOutgoingQos1);
+		inFlight(registry, client, tags, "outgoing", "2", MqttInFlightTracker::getOutgoingQos2);
+		inFlight(registry, client, tags, "incoming", "1", MqttInFlightTracker::getIncomingQos1);
+		inFlight(registry, client, tags, "incoming", "2", MqttInFlightTracker::getIncomingQos2);
+		Gauge.builder("mqtt.outbox", client, MqttClientManager::getOutboxSize)
+			.description("Messages waiting in the outbox for the connection")
+			.tags(tags)
+			.register(registry);
+		Gauge.builder("mqtt.connected", client, (c) -> c.isConnected() ? 1 : 0)
+			.description("Whether the client is connected (1) or not (0)")
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("mqtt.messages.dropped", client, this::dropped)
+			.description("QoS 0 messages dropped because a listener queue was full")
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("mqtt.reconnects", client, MqttClientManager::getReconnectCount)
+			.description("Connections re-established after a loss")
+			.tags(tags)
+			.register(registry);
+	}
+
+	private static void inFlight(MeterRegistry registry, MqttClientManager client, Tags tags, String direction,
+			String qos, ToDoubleFunction<MqttInFlightTracker> value) {
+		Gauge.builder("mqtt.inflight", client.getInFlight(), value)
+			.description("QoS 1/2 messages in flight: outgoing not yet completed, incoming not yet acknowledged")
+			.tags(tags.and("direction", direction, "qos", qos))
+			.register(registry);
+	}
+
+}
