@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Side-by-side MQTT benchmarks (issue 6): starter vs raw HiveMQ client vs spring-integration-mqtt
+# (Paho) vs the mosquitto command-line clients, in one run, against one mosquitto that this script
+# starts on a free loopback port. Prints markdown tables and keeps them in
+# benchmarks/target/results.md.
+#
+#   benchmarks/run.sh            full run (about 12 minutes on 2 cores)
+#   benchmarks/run.sh --quick    smoke run with small counts (about 4 minutes)
+#
+# Needs JDK 17+, mosquitto and mosquitto-clients (apt-get install -y mosquitto mosquitto-clients).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH="$ROOT/benchmarks"
+QUICK=""
+ROUNDS=3
+B7_SECONDS=60
+B7_BACKLOG=70000
+SKIP_BUILD=""
+for arg in "$@"; do
+	case "$arg" in
+		--quick) QUICK="--quick"; B7_SECONDS=10; B7_BACKLOG=5000 ;;
+		--skip-build) SKIP_BUILD=1 ;;
+		*) echo "Usage: $0 [--quick] [--skip-build]" >&2; exit 2 ;;
+	esac
+done
+for tool in java mosquitto mosquitto_pub mosquitto_sub; do
+	command -v "$tool" >/dev/null || { echo "$tool not found (apt-get install -y mosquitto mosquitto-clients)" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/mqtt-bench.XXXXXX)
+OUT="$BENCH/target/results.md"
+BROKER_PIDS=()
+cleanup() {
+	for pid in "${BROKER_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Build the starter from this work tree into a private local repository (other work trees
+# install their own 0.1.0-SNAPSHOT into ~/.m2 at any time), then the benchmarks fat jar.
+if [[ -z "$SKIP_BUILD" ]]; then
+	REPO=(-Dmaven.repo.local="$BENCH/target/m2" -Dmaven.repo.local.tail="$HOME/.m2/repository")
+	mvn_quiet() { (cd "$ROOT" && { ./mvnw -q -B -o "${REPO[@]}" "$@" || ./mvnw -q -B "${REPO[@]}" "$@"; }); }
+	echo "Building the starter and benchmarks.jar ..." >&2
+	mvn_quiet install -DskipTests -pl mqtt-starter -am
+	mvn_quiet -f benchmarks/pom.xml package -DskipTests
+fi
+JAR="$BENCH/target/benchmarks.jar"
+
+# start_broker NAME EXTRA_CONFIG: starts mosquitto on a free port, sets BROKER_PORT.
+start_broker() {
+	local name=$1 extra=$2 port conf pid
+	for _ in $(seq 1 30); do
+		port=$((20000 + RANDOM % 10000))
+		if ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then
+			continue
+		fi
+		conf="$WORK/$name.conf"
+		cat > "$conf" <<CONF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence false
+user root
+# The same flow-control limits for every contender (see docs/performance.md):
+max_inflight_messages 100
+max_queued_messages 1000000
+set_tcp_nodelay true
+log_dest file $WORK/$name.log
+log_type error
+log_type warning
+log_type notice
+$extra
+CONF
+		mosquitto -c "$conf" >"$WORK/$name.out" 2>&1 &
+		pid=$!
+		for _ in $(seq 1 50); do
+			if ! kill -0 "$pid" 2>/dev/null; then
+				break
+			fi
+			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+				BROKER_PIDS+=("$pid")
+				BROKER_PORT=$port
+				return 0
+			fi
+			sleep 0.1
+		done
+		kill "$pid" 2>/dev/null || true
+	done
+	echo "Could not start mosquitto ($name)" >&2
+	cat "$WORK/$name.out" >&2 || true
+	return 1
+}
+
+start_broker broker ""
+PORT=$BROKER_PORT
+# B6 counts SUBSCRIBE packets in a debug log; debug logging would slow the throughput runs, so
+# the startup runs get their own broker.
+start_broker startup-broker "log_type all"
+STARTUP_PORT=$BROKER_PORT
+
+mkdir -p "$BENCH/target"
+: > "$OUT"
+{
+	echo "## Benchmark run $(date -u '+%Y-%m-%d %H:%M UTC')${QUICK:+ (quick)}"
+	echo
+	echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr)"
+	echo "- JDK: $(java -version 2>&1 | head -2 | tail -1)"
+	echo "- broker: $(mosquitto -h 2>&1 | head -1) on 127.0.0.1 (max_inflight_messages 100, max_queued_messages 1000000, set_tcp_nodelay true)"
+	echo "- clients: HiveMQ MQTT client 1.4.2 (raw, starter), spring-integration-mqtt 7.0 + Paho 1.2.5 (si), mosquitto_pub/mosquitto_sub 2.0.11 (c)"
+	echo "- starter: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- mqtt-autoconfigure mqtt-starter || echo ' (with uncommitted changes)')"
+	echo "- command: benchmarks/run.sh $*"
+} | tee -a "$OUT"
+
+JAVA_E2E=(java -Xmx2g -jar "$JAR")
+"${JAVA_E2E[@]}" e2e --port "$PORT" --rounds "$ROUNDS" --out "$OUT" $QUICK
+java -jar "$JAR" dispatch --out "$OUT" $QUICK
+java -jar "$JAR" startup --port "$STARTUP_PORT" --broker-log "$WORK/startup-broker.log" --rounds "$ROUNDS" --out "$OUT"
+set +e
+java -Xmx256m -XX:+ExitOnOutOfMemoryError -jar "$JAR" slow-consumer --port "$PORT" --seconds "$B7_SECONDS" \
+	--backlog "$B7_BACKLOG" --out "$OUT"
+status=$?
+set -e
+if [[ $status -ne 0 ]]; then
+	echo -e "\n### B7 — slow consumer\n\nFAILED: the JVM exited with status $status (3 = OutOfMemoryError). Target **missed**." | tee -a "$OUT"
+fi
+if grep -q "dropped" "$WORK/broker.log"; then
+	echo -e "\nBroker log: $(grep -c dropped "$WORK/broker.log") 'messages are being dropped' notices." | tee -a "$OUT"
+fi
+echo
+echo "Results: $OUT"
