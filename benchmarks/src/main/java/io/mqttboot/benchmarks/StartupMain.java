@@ -103,7 +103,8 @@ final class StartupMain {
 				"SUBSCRIBE packets", "filters subscribed");
 		for (int variant : VARIANTS) {
 			table.row(variant, Stats.fixed(Stats.median(ready.get(variant)), 0),
-					Stats.fixed(Stats.median(refresh.get(variant)), 0), packets.get(variant), filters.get(variant));
+					Stats.fixed(Stats.median(refresh.get(variant)), 0), join(packets.get(variant)),
+					join(filters.get(variant)));
 		}
 		table.print();
 		double delta = Stats.median(ready.get(500)) - Stats.median(ready.get(1));
@@ -111,6 +112,10 @@ final class StartupMain {
 		report.write(String.format("%nTarget ≤ +1 s: %s (+%.0f ms); subscriptions batched: %s (%d SUBSCRIBE packets"
 				+ " for 500 filters).%n", Stats.verdict(delta <= 1000), delta, Stats.verdict(maxPackets == 1),
 				maxPackets));
+	}
+
+	private static String join(List<Long> values) {
+		return String.join(" / ", values.stream().map(String::valueOf).toList());
 	}
 
 	static void child(Args args) throws Exception {
