@@ -26,6 +26,10 @@ final class RawContender implements Contender {
 
 	private Mqtt5AsyncClient client;
 
+	private volatile long requestReceived;
+
+	private volatile long lastRequestLeg;
+
 	RawContender(int port) {
 		this.port = port;
 	}
@@ -70,6 +74,7 @@ final class RawContender implements Contender {
 			this.sink.accept(payload[0]);
 		}
 		else if (topic.equals(LatencyBenchmark.requestTopic(name()))) {
+			this.requestReceived = System.nanoTime();
 			this.client.publishWith()
 				.topic(LatencyBenchmark.replyTopic(name()))
 				.qos(MqttQos.AT_LEAST_ONCE)
@@ -120,7 +125,16 @@ final class RawContender implements Contender {
 			.qos(MqttQos.AT_LEAST_ONCE)
 			.payload(payload)
 			.send();
-		return reply.get(10, TimeUnit.SECONDS) - start;
+		long end = reply.get(10, TimeUnit.SECONDS);
+		this.lastRequestLeg = this.requestReceived - start;
+		return end - start;
+	}
+
+	/**
+	 * Return the first leg of the last round trip: publish until the request callback ran.
+	 */
+	long lastRequestLeg() {
+		return this.lastRequestLeg;
 	}
 
 	@Override

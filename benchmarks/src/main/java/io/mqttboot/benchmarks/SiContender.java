@@ -59,7 +59,7 @@ final class SiContender implements Contender {
 	}
 
 	long refusedPublishes() {
-		return this.config.refused.get();
+		return (this.config != null) ? this.config.refused.get() : 0;
 	}
 
 	@Override

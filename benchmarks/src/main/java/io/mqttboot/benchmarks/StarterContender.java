@@ -35,6 +35,8 @@ final class StarterContender implements Contender {
 
 	private Listeners listeners;
 
+	private volatile long lastRequestLeg;
+
 	StarterContender(int port, String... extraProperties) {
 		this.port = port;
 		this.extraProperties = extraProperties;
@@ -83,7 +85,16 @@ final class StarterContender implements Contender {
 		this.listeners.pendingReply.set(reply);
 		long start = System.nanoTime();
 		this.template.newMessage(payload).topic(LatencyBenchmark.requestTopic(name())).qos(1).publishAsync();
-		return reply.get(10, TimeUnit.SECONDS) - start;
+		long end = reply.get(10, TimeUnit.SECONDS);
+		this.lastRequestLeg = this.listeners.requestReceived - start;
+		return end - start;
+	}
+
+	/**
+	 * Return the first leg of the last round trip: publish until the request listener ran.
+	 */
+	long lastRequestLeg() {
+		return this.lastRequestLeg;
 	}
 
 	/**
@@ -98,6 +109,9 @@ final class StarterContender implements Contender {
 	}
 
 	long dropped(String id) {
+		if (this.context == null) {
+			return 0;
+		}
 		MqttListenerContainer container = this.context.getBean(MqttListenerEndpointRegistry.class)
 			.getListenerContainer(id);
 		return (container != null) ? container.getDropped() : 0;
@@ -130,6 +144,8 @@ final class StarterContender implements Contender {
 
 		final AtomicReference<CompletableFuture<Long>> pendingReply = new AtomicReference<>();
 
+		volatile long requestReceived;
+
 		private final MqttTemplate template;
 
 		Listeners(MqttTemplate template) {
@@ -148,6 +164,7 @@ final class StarterContender implements Contender {
 
 		@MqttListener(id = "request", topics = "bench/starter/rt/request", qos = 1)
 		void onRequest(@Payload byte[] payload) {
+			this.requestReceived = System.nanoTime();
 			this.template.newMessage(payload).topic("bench/starter/rt/reply").qos(1).publishAsync();
 		}
 
