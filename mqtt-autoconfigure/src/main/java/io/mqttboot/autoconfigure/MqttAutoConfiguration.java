@@ -120,6 +120,7 @@ public final class MqttAutoConfiguration {
 		map.from(properties.getPublish()::getQos).to(builder::defaultQos);
 		map.from(properties.getPublish()::isRetain).to(builder::defaultRetain);
 		map.from(properties.getPublish()::getTimeout).to(builder::publishTimeout);
+		map.from(properties.getPublish()::isDeliveryEvents).to(builder::deliveryEvents);
 		map.from(properties.getOutbox()::getCapacity).to(builder::outboxCapacity);
 		builder.shutdownTimeout(shutdownTimeout);
 		MqttClientProperties.Will will = properties.getWill();

@@ -290,6 +290,20 @@ public class MqttClientProperties {
 		 */
 		private Duration timeout = Duration.ofSeconds(10);
 
+		/**
+		 * Whether to publish an MqttMessageDeliveredEvent for every message the broker
+		 * acknowledged.
+		 */
+		private boolean deliveryEvents;
+
+		public boolean isDeliveryEvents() {
+			return this.deliveryEvents;
+		}
+
+		public void setDeliveryEvents(boolean deliveryEvents) {
+			this.deliveryEvents = deliveryEvents;
+		}
+
 		public int getQos() {
 			return this.qos;
 		}

@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.event.MqttConnectedEvent;
 import io.mqttboot.event.MqttConnectionLostEvent;
+import io.mqttboot.event.MqttMessageDeliveredEvent;
 import io.mqttboot.event.MqttSubscribedEvent;
 import io.mqttboot.event.MqttSubscriptionRefusedEvent;
 
@@ -472,6 +473,10 @@ public class MqttClientManager implements SmartLifecycle {
 				result.completeExceptionally(wrap(publish, ex));
 			}
 			else {
+				if (this.settings.isDeliveryEvents()) {
+					runOnEventThread(() -> publishEvent(
+							new MqttMessageDeliveredEvent(this, this.name, getClientId(), publish.topic(), qos)));
+				}
 				result.complete(publishResult);
 			}
 		});

@@ -55,6 +55,8 @@ public final class MqttClientSettings {
 
 	private final Duration shutdownTimeout;
 
+	private final boolean deliveryEvents;
+
 	private MqttClientSettings(Builder builder) {
 		this.serverUri = stripUserInfo(Objects.requireNonNull(builder.serverUri, "serverUri is required"));
 		this.clientId = Objects.requireNonNull(builder.clientId, "clientId is required");
@@ -74,6 +76,7 @@ public final class MqttClientSettings {
 		this.publishTimeout = builder.publishTimeout;
 		this.outboxCapacity = builder.outboxCapacity;
 		this.shutdownTimeout = builder.shutdownTimeout;
+		this.deliveryEvents = builder.deliveryEvents;
 		Scheme.of(this.serverUri);
 		Assert.isTrue(this.keepAlive.toSeconds() >= 0 && this.keepAlive.toSeconds() <= 65535,
 				() -> "keep-alive must be between 0 and 65535 seconds but was " + this.keepAlive);
@@ -299,6 +302,15 @@ public final class MqttClientSettings {
 		return this.shutdownTimeout;
 	}
 
+	/**
+	 * Return whether a {@code MqttMessageDeliveredEvent} is published for every
+	 * acknowledged message.
+	 * @return the flag
+	 */
+	public boolean isDeliveryEvents() {
+		return this.deliveryEvents;
+	}
+
 	@Override
 	public String toString() {
 		// Deliberately without user name and password.
@@ -390,7 +402,19 @@ public final class MqttClientSettings {
 
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
+		private boolean deliveryEvents;
+
 		private Builder() {
+		}
+
+		/**
+		 * Set whether to publish an event for every acknowledged message.
+		 * @param deliveryEvents the flag
+		 * @return this builder
+		 */
+		public Builder deliveryEvents(boolean deliveryEvents) {
+			this.deliveryEvents = deliveryEvents;
+			return this;
 		}
 
 		/**
