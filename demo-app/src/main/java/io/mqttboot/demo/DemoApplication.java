@@ -1,13 +1,7 @@
 package io.mqttboot.demo;
 
-import tools.jackson.databind.json.JsonMapper;
-
-import io.mqttboot.support.converter.DefaultMqttMessageConverter;
-import io.mqttboot.support.converter.MqttMessageConverter;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
@@ -27,15 +21,6 @@ public class DemoApplication {
 	 */
 	public static void main(String[] args) {
 		SpringApplication.run(DemoApplication.class, args);
-	}
-
-	// TODO(remove): MqttAutoConfiguration registers its bytes-only converter before the
-	// JSON one (nested configurations are processed in class-file order, not source order),
-	// so Reading payloads fail with "Cannot convert ... without a JSON mapper". Delete this
-	// bean once MqttAutoConfiguration orders them with @Import.
-	@Bean
-	MqttMessageConverter mqttMessageConverter(JsonMapper jsonMapper) {
-		return new DefaultMqttMessageConverter(jsonMapper);
 	}
 
 }

@@ -12,6 +12,9 @@ import java.util.concurrent.ConcurrentMap;
 
 import org.jspecify.annotations.Nullable;
 
+import io.mqttboot.annotation.MqttListener;
+import io.mqttboot.annotation.TopicVariable;
+
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,8 +38,8 @@ public class TelemetryStore {
 	 * @param reading the reading from the message payload
 	 * @param deviceId the device identifier from the topic name
 	 */
-	// TODO(listener): annotate with @MqttListener(topics = "sensors/{deviceId}/+", qos = 1)
-	public void onReading(Reading reading, String deviceId) {
+	@MqttListener(id = "readings", topics = "sensors/{deviceId}/+", qos = 1)
+	public void onReading(Reading reading, @TopicVariable String deviceId) {
 		device(deviceId).record(reading);
 	}
 
@@ -45,8 +48,8 @@ public class TelemetryStore {
 	 * @param status the status from the message payload, such as {@code online}
 	 * @param deviceId the device identifier from the topic name
 	 */
-	// TODO(listener): annotate with @MqttListener(topics = "devices/{deviceId}/status", qos = 1)
-	public void onStatus(String status, String deviceId) {
+	@MqttListener(id = "statuses", topics = "devices/{deviceId}/status", qos = 1)
+	public void onStatus(String status, @TopicVariable String deviceId) {
 		device(deviceId).status = status;
 	}
 

@@ -144,10 +144,18 @@ class DemoApplicationTests {
 	}
 
 	@Test
-	void telemetryShouldListWhatTheStoreHolds() throws Exception {
-		JsonNode telemetry = getJson("/api/telemetry");
-		assertThat(telemetry.get("devices").isArray()).isTrue();
-		assertThat(telemetry.get("simulator").get("devices")).hasSize(6);
+	void telemetryShouldShowReadingsAndStatusesReceivedByTheListeners() {
+		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+			JsonNode telemetry = getJson("/api/telemetry");
+			assertThat(telemetry.get("simulator").get("devices")).hasSize(6);
+			JsonNode devices = telemetry.get("devices");
+			assertThat(devices).hasSize(6);
+			for (JsonNode device : devices) {
+				assertThat(device.get("status").asString()).isIn("online", "offline");
+				assertThat(device.get("metrics").has("temperature")).isTrue();
+				assertThat(device.get("metrics").has("humidity")).isTrue();
+			}
+		});
 	}
 
 	@Test
