@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
+import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -66,7 +67,29 @@ final class HiveMqEngines {
 			.socketConnectTimeout(settings.getConnectTimeout().toMillis(), TimeUnit.MILLISECONDS)
 			.mqttConnectTimeout(settings.getConnectTimeout().toMillis(), TimeUnit.MILLISECONDS);
 		if (settings.isSecure()) {
-			transport.sslWithDefaultConfig();
+			MqttTlsSettings tls = settings.getTls();
+			if (tls == null) {
+				transport.sslWithDefaultConfig();
+			}
+			else {
+				MqttClientSslConfigBuilder.Nested<?> ssl = transport.sslConfig();
+				if (tls.keyManagerFactory() != null) {
+					ssl.keyManagerFactory(tls.keyManagerFactory());
+				}
+				if (tls.trustManagerFactory() != null) {
+					ssl.trustManagerFactory(tls.trustManagerFactory());
+				}
+				if (!tls.protocols().isEmpty()) {
+					ssl.protocols(tls.protocols());
+				}
+				if (!tls.cipherSuites().isEmpty()) {
+					ssl.cipherSuites(tls.cipherSuites());
+				}
+				if (!tls.verifyHostname()) {
+					ssl.hostnameVerifier((hostname, session) -> true);
+				}
+				ssl.applySslConfig();
+			}
 		}
 		if (settings.isWebSocket()) {
 			String path = settings.getServerUri().getRawPath();

@@ -532,7 +532,13 @@ public class MqttClientManager implements SmartLifecycle {
 		this.subscribedOnThisRun = false;
 		this.state = MqttConnectionState.CONNECTING;
 		logger.info("Starting MQTT client '" + this.name + "' (client id '" + getClientId() + "', "
-				+ this.settings.getVersion() + ") for " + getServerUri());
+				+ this.settings.getVersion() + ((this.settings.isSecure()) ? ", TLS" : "") + ") for " + getServerUri());
+		MqttTlsSettings tls = this.settings.getTls();
+		if (tls != null && !tls.verifyHostname()) {
+			logger.warn("MQTT client '" + this.name + "': TLS hostname verification is DISABLED (ssl.verify-hostname=false):"
+					+ " any certificate the trust store accepts is accepted for any host, which allows"
+					+ " man-in-the-middle attacks. Use this only for testing");
+		}
 		CompletableFuture<Boolean> connected = this.engine.connect();
 		if (this.settings.isFailFast()) {
 			Duration timeout = this.settings.getConnectTimeout().multipliedBy(2).plusSeconds(5);
