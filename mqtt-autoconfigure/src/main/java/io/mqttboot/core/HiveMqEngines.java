@@ -44,6 +44,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.pubrec.Mqtt5PubRec;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
@@ -147,6 +148,18 @@ final class HiveMqEngines {
 			return "CONNACK " + connAck.getMqttMessage().getReturnCode();
 		}
 		return MqttClientManager.describe(cause);
+	}
+
+	/**
+	 * Return whether the broker closed the connection because another connection with the
+	 * same client identifier took the session over (MQTT 5 DISCONNECT reason 0x8E
+	 * [MQTT-3.1.4-3]).
+	 * @param cause the cause reported by the client
+	 * @return whether the session was taken over
+	 */
+	static boolean isSessionTakenOver(Throwable cause) {
+		return cause instanceof Mqtt5DisconnectException disconnect
+				&& disconnect.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER;
 	}
 
 	static MqttQos qos(int qos) {

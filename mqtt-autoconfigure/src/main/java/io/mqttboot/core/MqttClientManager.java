@@ -65,6 +65,10 @@ public class MqttClientManager implements SmartLifecycle {
 
 	private static final int SUBSCRIBE_BATCH = 1000;
 
+	private static final Duration FLAP_THRESHOLD = Duration.ofSeconds(5);
+
+	private static final int FLAPS_BEFORE_WARNING = 3;
+
 	private final String name;
 
 	private final MqttClientSettings settings;
@@ -114,6 +118,10 @@ public class MqttClientManager implements SmartLifecycle {
 	private final AtomicLong reconnects = new AtomicLong();
 
 	private volatile @Nullable String lastDisconnectReason;
+
+	private final AtomicLong takeOvers = new AtomicLong();
+
+	private volatile int flaps;
 
 	private final Object subscriptionMonitor = new Object();
 
@@ -231,6 +239,18 @@ public class MqttClientManager implements SmartLifecycle {
 	 */
 	public @Nullable String getLastDisconnectReason() {
 		return this.lastDisconnectReason;
+	}
+
+	/**
+	 * Return how often another connection with the same client identifier took this
+	 * client's session over: MQTT 5 DISCONNECT with reason 0x8E, or (for brokers that just
+	 * close the old connection, like mosquitto 2.0) the third and every further connection
+	 * in a row that the broker closed within 5 seconds of accepting it. Above zero, two
+	 * applications (or two instances of one) share a client identifier.
+	 * @return the take-over count since start
+	 */
+	public long getSessionTakeOverCount() {
+		return this.takeOvers.get();
 	}
 
 	/**
@@ -719,6 +739,7 @@ public class MqttClientManager implements SmartLifecycle {
 		@Override
 		public long disconnected(Throwable cause, boolean byUser, int attempts) {
 			MqttClientManager manager = MqttClientManager.this;
+			Instant since = manager.connectedSince;
 			manager.connectionGeneration.incrementAndGet();
 			manager.open = false;
 			manager.connectedSince = null;
@@ -730,7 +751,29 @@ public class MqttClientManager implements SmartLifecycle {
 			manager.lastDisconnectReason = HiveMqEngines.reason(cause);
 			manager.state = MqttConnectionState.RECONNECTING;
 			manager.reconnectAttempts = attempts + 1;
-			long delay = reconnectDelay(attempts);
+			if (since != null) {
+				// Connections that die right after being established, again and again, mean
+				// something kicks us off (typically another connection with our client id):
+				// keep backing off instead of reconnecting in a tight loop.
+				boolean shortLived = Duration.between(since, Instant.now()).compareTo(FLAP_THRESHOLD) < 0;
+				manager.flaps = shortLived ? manager.flaps + 1 : 0;
+			}
+			boolean takenOver = HiveMqEngines.isSessionTakenOver(cause);
+			boolean suspected = !takenOver && since != null && manager.flaps >= FLAPS_BEFORE_WARNING;
+			if (takenOver || suspected) {
+				long count = manager.takeOvers.incrementAndGet();
+				if (takenOver || manager.flaps == FLAPS_BEFORE_WARNING) {
+					runOnEventThread(() -> logger.warn("MQTT client '" + manager.name + "': "
+							+ (takenOver ? "another connection with the same client id '" + getClientId()
+									+ "' took the session over"
+									: "the broker closed " + FLAPS_BEFORE_WARNING
+											+ " connections in a row right after accepting them, which is what happens"
+											+ " when another connection uses the same client id '" + getClientId() + "'")
+							+ " (" + count + " time" + ((count != 1) ? "s" : "") + " so far). Give each application"
+							+ " instance a unique mqtt.client-id"));
+				}
+			}
+			long delay = reconnectDelay(attempts + manager.flaps);
 			runOnEventThread(() -> {
 				String what = (attempts == 0 && manager.everConnected) ? "lost connection to" : "could not connect to";
 				logger.warn("MQTT client '" + manager.name + "' (client id '" + getClientId() + "') " + what + " "
