@@ -23,6 +23,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * TLS through Spring Boot SSL bundles against mosquitto TLS listeners, with certificates
@@ -58,6 +59,7 @@ class MqttTlsIntegrationTests {
 
 	@BeforeAll
 	static void startBrokerWithTlsListeners() throws IOException {
+		assumeTrue(MosquittoBroker.isAvailable(), "needs mosquitto for its TLS/WebSocket listeners");
 		ca = TestCertificates.authority(dir, "test-ca");
 		otherCa = TestCertificates.authority(dir, "other-ca");
 		TestCertificates server = ca.issue("broker", new String[] { "localhost" }, new String[] { "127.0.0.1" });

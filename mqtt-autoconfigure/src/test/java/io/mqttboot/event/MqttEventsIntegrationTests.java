@@ -46,6 +46,7 @@ class MqttEventsIntegrationTests {
 	@Test
 	void refusedSubscriptionShouldBeAnEventAHealthDetailAndALogLineWhileOtherListenersReceive(@TempDir Path dir,
 			CapturedOutput output) throws Exception {
+		assumeThat(MosquittoBroker.isAvailable()).as("mosquitto installed").isTrue();
 		Path plugin = MosquittoBroker.findDynamicSecurityPlugin().orElse(null);
 		assumeThat(plugin).as("mosquitto dynamic security plugin").isNotNull();
 		Path config = dir.resolve("dynamic-security.json");
