@@ -7,9 +7,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 import com.hivemq.client.mqtt.MqttClient;
+import io.reactivex.Flowable;
+import io.reactivex.disposables.Disposable;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
@@ -180,6 +187,8 @@ final class HiveMqEngines {
 
 		private final Mqtt5AsyncClient client;
 
+		private @Nullable InboundFlow<Mqtt5Publish> inbound;
+
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
 			builder.addConnectedListener((context) -> callbacks
@@ -210,6 +219,7 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Boolean> connect() {
+			activateInbound(this.inbound);
 			return this.client.connectWith()
 				.cleanStart(this.settings.isCleanStart())
 				.sessionExpiryInterval(this.settings.getSessionExpiry().toSeconds())
@@ -272,7 +282,8 @@ final class HiveMqEngines {
 
 		@Override
 		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.client.publishes(MqttGlobalPublishFilter.ALL, (publish) -> {
+			this.inbound = new InboundFlow<>(() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true),
+					(publish) -> {
 				int qos = publish.getQos().getCode();
 				tracker.incomingStarted(qos);
 				List<Map.Entry<String, String>> userProperties = publish.getUserProperties().asList().isEmpty()
@@ -292,7 +303,7 @@ final class HiveMqEngines {
 							publish.acknowledge();
 							tracker.incomingCompleted(qos);
 						}));
-			}, true);
+			});
 		}
 
 		@Override
@@ -336,7 +347,79 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Void> disconnect() {
+			deactivateInbound(this.inbound);
 			return this.client.disconnect();
+		}
+
+	}
+
+	private static void activateInbound(@Nullable InboundFlow<?> inbound) {
+		if (inbound != null) {
+			inbound.activate();
+		}
+	}
+
+	private static void deactivateInbound(@Nullable InboundFlow<?> inbound) {
+		if (inbound != null) {
+			inbound.deactivate();
+		}
+	}
+
+	/**
+	 * Keeps exactly one global publish flow registered while the engine is active. HiveMQ
+	 * ends global flows when the session ends: on a normal disconnect, and on a reconnect
+	 * whose CONNACK says the session is gone (unless its own resubscription is on, which we
+	 * replace with ours). Without re-registering, a client would silently stop receiving
+	 * after the first lost session.
+	 *
+	 * @param <P> the publish type
+	 */
+	static final class InboundFlow<P> {
+
+		private static final Log logger = LogFactory.getLog(InboundFlow.class);
+
+		private final Supplier<Flowable<P>> source;
+
+		private final Consumer<P> consumer;
+
+		private boolean active;
+
+		private @Nullable Disposable subscription;
+
+		InboundFlow(Supplier<Flowable<P>> source, Consumer<P> consumer) {
+			this.source = source;
+			this.consumer = consumer;
+		}
+
+		synchronized void activate() {
+			this.active = true;
+			ensureSubscribed();
+		}
+
+		synchronized void deactivate() {
+			this.active = false;
+		}
+
+		private synchronized void ensureSubscribed() {
+			if (!this.active || (this.subscription != null && !this.subscription.isDisposed())) {
+				return;
+			}
+			this.subscription = this.source.get().subscribe(this::deliver, (error) -> ended(), this::ended);
+		}
+
+		private void deliver(P publish) {
+			try {
+				this.consumer.accept(publish);
+			}
+			catch (RuntimeException ex) {
+				// Never let one message end the flow for all the others.
+				logger.error("Failed to dispatch an incoming MQTT message", ex);
+			}
+		}
+
+		private synchronized void ended() {
+			this.subscription = null;
+			ensureSubscribed();
 		}
 
 	}
@@ -355,6 +438,8 @@ final class HiveMqEngines {
 		private final MqttClientSettings settings;
 
 		private final Mqtt3AsyncClient client;
+
+		private @Nullable InboundFlow<Mqtt3Publish> inbound;
 
 		Mqtt3Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
@@ -383,6 +468,7 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Boolean> connect() {
+			activateInbound(this.inbound);
 			return this.client.connectWith()
 				.cleanSession(this.settings.isCleanStart())
 				.keepAlive((int) this.settings.getKeepAlive().toSeconds())
@@ -405,7 +491,8 @@ final class HiveMqEngines {
 
 		@Override
 		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.client.publishes(MqttGlobalPublishFilter.ALL, (publish) -> {
+			this.inbound = new InboundFlow<>(() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true),
+					(publish) -> {
 				int qos = publish.getQos().getCode();
 				tracker.incomingStarted(qos);
 				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
@@ -413,7 +500,7 @@ final class HiveMqEngines {
 							publish.acknowledge();
 							tracker.incomingCompleted(qos);
 						}));
-			}, true);
+			});
 		}
 
 		@Override
@@ -454,6 +541,7 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Void> disconnect() {
+			deactivateInbound(this.inbound);
 			return this.client.disconnect();
 		}
 

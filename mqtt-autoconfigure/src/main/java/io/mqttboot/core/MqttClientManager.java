@@ -36,6 +36,7 @@ import io.mqttboot.event.MqttSubscriptionRefusedEvent;
 
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
@@ -51,7 +52,7 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class MqttClientManager implements SmartLifecycle {
+public class MqttClientManager implements SmartLifecycle, DisposableBean {
 
 	/**
 	 * The lifecycle phase of client managers: they start before and stop after the
@@ -615,7 +616,6 @@ public class MqttClientManager implements SmartLifecycle {
 		failOutbox();
 		this.state = MqttConnectionState.DISCONNECTED;
 		this.connectedSince = null;
-		this.events.shutdown();
 		logger.info("Stopped MQTT client '" + this.name + "' (client id '" + getClientId() + "')");
 	}
 
@@ -646,6 +646,16 @@ public class MqttClientManager implements SmartLifecycle {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Stop if still running, for example when the application context failed to start
+	 * after this client connected, so that no connection or thread outlives the context.
+	 */
+	@Override
+	public void destroy() {
+		stop();
+		this.events.shutdown();
 	}
 
 	@Override
