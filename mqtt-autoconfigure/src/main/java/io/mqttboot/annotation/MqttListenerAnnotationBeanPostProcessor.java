@@ -134,7 +134,6 @@ public class MqttListenerAnnotationBeanPostProcessor
 			}
 			// Builds and validates every subscription (filters, share group, options).
 			endpoint.getSubscriptions();
-			validateParameters(method, endpoint.getTopicTemplates());
 			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), where);
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
@@ -173,7 +172,10 @@ public class MqttListenerAnnotationBeanPostProcessor
 		throw new IllegalArgumentException(attribute + " must be true or false but was '" + value + "'");
 	}
 
-	private void validateParameters(Method method, List<TopicTemplate> templates) {
+	private void validateParameters(@Nullable Method method, List<TopicTemplate> templates) {
+		if (method == null) {
+			return;
+		}
 		Set<String> variables = new LinkedHashSet<>();
 		templates.forEach((template) -> variables.addAll(template.getVariableNames()));
 		Set<String> bound = new LinkedHashSet<>();
@@ -249,6 +251,9 @@ public class MqttListenerAnnotationBeanPostProcessor
 		for (PendingEndpoint pending : this.pending) {
 			MethodMqttListenerEndpoint endpoint = pending.endpoint();
 			try {
+				// Only now: custom argument resolvers are beans, which may not have existed
+				// when the listener bean was post-processed.
+				validateParameters(endpoint.getMethod(), endpoint.getTopicTemplates());
 				endpoint.setMessageHandlerMethodFactory(methodFactory);
 				if (StringUtils.hasText(pending.errorHandler())) {
 					endpoint.setErrorHandler(beanFactory.getBean(pending.errorHandler(), MqttListenerErrorHandler.class));

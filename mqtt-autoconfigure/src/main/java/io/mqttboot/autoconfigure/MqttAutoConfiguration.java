@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.mqttboot.annotation.EnableMqtt;
@@ -21,6 +22,7 @@ import io.mqttboot.core.MqttClientSettings;
 import io.mqttboot.core.MqttConnectionDetails;
 import io.mqttboot.core.MqttOperations;
 import io.mqttboot.core.MqttTemplate;
+import io.mqttboot.core.MqttTlsSettings;
 import io.mqttboot.core.MqttVersion;
 import io.mqttboot.listener.DeadLetterMqttListenerErrorHandler;
 import io.mqttboot.support.converter.DefaultMqttMessageConverter;
@@ -33,6 +35,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslOptions;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -48,7 +53,8 @@ import org.springframework.util.StringUtils;
  * @since 0.1.0
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
-		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
+		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+		"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration" })
 @ConditionalOnClass(name = "com.hivemq.client.mqtt.MqttClient")
 @EnableConfigurationProperties(MqttProperties.class)
 public final class MqttAutoConfiguration {
@@ -63,9 +69,9 @@ public final class MqttAutoConfiguration {
 	@ConditionalOnMissingBean
 	MqttClientManager mqttClientManager(MqttProperties properties, MqttConnectionDetails connectionDetails,
 			ObjectProvider<MqttClientCustomizer> customizers, ApplicationEventPublisher eventPublisher,
-			Environment environment) {
+			Environment environment, ObjectProvider<SslBundles> sslBundles) {
 		MqttClientSettings settings = settings(MqttClientRegistry.DEFAULT_CLIENT, properties, connectionDetails,
-				properties.getShutdownTimeout(), environment);
+				properties.getShutdownTimeout(), environment, sslBundles);
 		return new MqttClientManager(MqttClientRegistry.DEFAULT_CLIENT, settings,
 				customizers.orderedStream().toList(), eventPublisher);
 	}
@@ -84,7 +90,8 @@ public final class MqttAutoConfiguration {
 	MqttClientRegistry mqttClientRegistry(MqttProperties properties, MqttClientManager mqttClientManager,
 			ObjectProvider<MqttTemplate> mqttTemplate, MqttMessageConverter mqttMessageConverter,
 			ObjectProvider<MqttClientCustomizer> customizers, ApplicationEventPublisher eventPublisher,
-			Environment environment, ObjectProvider<ObservationRegistry> observationRegistry) {
+			Environment environment, ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<SslBundles> sslBundles) {
 		MqttTemplate defaultTemplate = mqttTemplate
 			.getIfUnique(() -> new MqttTemplate(mqttClientManager, mqttMessageConverter));
 		List<MqttClientCustomizer> orderedCustomizers = customizers.orderedStream().toList();
@@ -92,7 +99,7 @@ public final class MqttAutoConfiguration {
 		properties.getClients().forEach((name, clientProperties) -> {
 			MqttClientSettings settings = settings(name, clientProperties,
 					new PropertiesMqttConnectionDetails(clientProperties), properties.getShutdownTimeout(),
-					environment);
+					environment, sslBundles);
 			MqttClientManager manager = new MqttClientManager(name, settings, orderedCustomizers, eventPublisher);
 			MqttTemplate template = new MqttTemplate(manager, mqttMessageConverter);
 			observationRegistry.ifAvailable(template::setObservationRegistry);
@@ -102,7 +109,8 @@ public final class MqttAutoConfiguration {
 	}
 
 	static MqttClientSettings settings(String name, MqttClientProperties properties,
-			MqttConnectionDetails connectionDetails, Duration shutdownTimeout, Environment environment) {
+			MqttConnectionDetails connectionDetails, Duration shutdownTimeout, Environment environment,
+			ObjectProvider<SslBundles> sslBundles) {
 		MqttClientSettings.Builder builder = MqttClientSettings.builder();
 		PropertyMapper map = PropertyMapper.get();
 		map.from(connectionDetails::getServerUri).to(builder::serverUri);
@@ -120,14 +128,35 @@ public final class MqttAutoConfiguration {
 		map.from(properties.getPublish()::getQos).to(builder::defaultQos);
 		map.from(properties.getPublish()::isRetain).to(builder::defaultRetain);
 		map.from(properties.getPublish()::getTimeout).to(builder::publishTimeout);
+		map.from(properties.getPublish()::isDeliveryEvents).to(builder::deliveryEvents);
 		map.from(properties.getOutbox()::getCapacity).to(builder::outboxCapacity);
 		builder.shutdownTimeout(shutdownTimeout);
+		builder.tls(tls(name, properties.getSsl(), sslBundles));
 		MqttClientProperties.Will will = properties.getWill();
 		if (StringUtils.hasText(will.getTopic())) {
 			builder.will(new MqttClientSettings.Will(will.getTopic(), will.getPayload().getBytes(StandardCharsets.UTF_8),
 					will.getQos(), will.isRetain()));
 		}
 		return builder.build();
+	}
+
+	private static @Nullable MqttTlsSettings tls(String name, MqttClientProperties.Ssl ssl,
+			ObjectProvider<SslBundles> sslBundles) {
+		if (!StringUtils.hasText(ssl.getBundle())) {
+			return ssl.isVerifyHostname() ? null
+					: new MqttTlsSettings(null, null, List.of(), List.of(), false);
+		}
+		SslBundles bundles = sslBundles.getIfAvailable();
+		if (bundles == null) {
+			throw new IllegalStateException("MQTT client '" + name + "' uses SSL bundle '" + ssl.getBundle()
+					+ "' but no SslBundles bean exists");
+		}
+		SslBundle bundle = bundles.getBundle(ssl.getBundle());
+		SslOptions options = bundle.getOptions();
+		return new MqttTlsSettings(bundle.getManagers().getKeyManagerFactory(),
+				bundle.getManagers().getTrustManagerFactory(),
+				(options.getEnabledProtocols() != null) ? List.of(options.getEnabledProtocols()) : List.of(),
+				(options.getCiphers() != null) ? List.of(options.getCiphers()) : List.of(), ssl.isVerifyHostname());
 	}
 
 	private static String clientId(String name, MqttClientProperties properties, Environment environment) {

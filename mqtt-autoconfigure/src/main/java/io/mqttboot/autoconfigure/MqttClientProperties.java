@@ -80,6 +80,8 @@ public class MqttClientProperties {
 
 	private final Outbox outbox = new Outbox();
 
+	private final Ssl ssl = new Ssl();
+
 	public String getUrl() {
 		return this.url;
 	}
@@ -174,6 +176,46 @@ public class MqttClientProperties {
 
 	public Outbox getOutbox() {
 		return this.outbox;
+	}
+
+	public Ssl getSsl() {
+		return this.ssl;
+	}
+
+	/**
+	 * TLS settings. The URL scheme ssl://, mqtts:// or wss:// enables TLS with the JDK's
+	 * trust store; a bundle enables TLS with its trust material and, for mutual TLS, its key.
+	 */
+	public static class Ssl {
+
+		/**
+		 * Name of the SSL bundle (spring.ssl.bundle.*) with the trusted certificates and,
+		 * for mutual TLS, the client certificate. Setting it enables TLS.
+		 */
+		private @Nullable String bundle;
+
+		/**
+		 * Whether the server certificate must match the broker host name. Turning it off
+		 * allows man-in-the-middle attacks and is logged as a warning.
+		 */
+		private boolean verifyHostname = true;
+
+		public @Nullable String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(@Nullable String bundle) {
+			this.bundle = bundle;
+		}
+
+		public boolean isVerifyHostname() {
+			return this.verifyHostname;
+		}
+
+		public void setVerifyHostname(boolean verifyHostname) {
+			this.verifyHostname = verifyHostname;
+		}
+
 	}
 
 	/**
@@ -289,6 +331,20 @@ public class MqttClientProperties {
 		 * How long a blocking publish waits for the broker's acknowledgement.
 		 */
 		private Duration timeout = Duration.ofSeconds(10);
+
+		/**
+		 * Whether to publish an MqttMessageDeliveredEvent for every message the broker
+		 * acknowledged.
+		 */
+		private boolean deliveryEvents;
+
+		public boolean isDeliveryEvents() {
+			return this.deliveryEvents;
+		}
+
+		public void setDeliveryEvents(boolean deliveryEvents) {
+			this.deliveryEvents = deliveryEvents;
+		}
 
 		public int getQos() {
 			return this.qos;

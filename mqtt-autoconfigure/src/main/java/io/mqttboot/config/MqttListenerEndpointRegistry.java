@@ -16,6 +16,7 @@ import io.mqttboot.listener.ConcurrentMqttListenerContainer;
 import io.mqttboot.listener.MqttListenerContainer;
 import io.mqttboot.listener.MqttMessageDispatcher;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 
@@ -26,7 +27,7 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class MqttListenerEndpointRegistry implements SmartLifecycle {
+public class MqttListenerEndpointRegistry implements SmartLifecycle, DisposableBean {
 
 	/**
 	 * The lifecycle phase of the registry: after the clients start, before they stop.
@@ -161,6 +162,13 @@ public class MqttListenerEndpointRegistry implements SmartLifecycle {
 				Thread.currentThread().interrupt();
 				return;
 			}
+		}
+	}
+
+	@Override
+	public void destroy() {
+		if (this.running || getListenerContainers().stream().anyMatch(MqttListenerContainer::isRunning)) {
+			stop();
 		}
 	}
 

@@ -7,10 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 import com.hivemq.client.mqtt.MqttClient;
+import io.reactivex.Flowable;
+import io.reactivex.disposables.Disposable;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import com.hivemq.client.mqtt.MqttClientBuilder;
+import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -43,6 +51,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.pubrec.Mqtt5PubRec;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
@@ -66,7 +75,29 @@ final class HiveMqEngines {
 			.socketConnectTimeout(settings.getConnectTimeout().toMillis(), TimeUnit.MILLISECONDS)
 			.mqttConnectTimeout(settings.getConnectTimeout().toMillis(), TimeUnit.MILLISECONDS);
 		if (settings.isSecure()) {
-			transport.sslWithDefaultConfig();
+			MqttTlsSettings tls = settings.getTls();
+			if (tls == null) {
+				transport.sslWithDefaultConfig();
+			}
+			else {
+				MqttClientSslConfigBuilder.Nested<?> ssl = transport.sslConfig();
+				if (tls.keyManagerFactory() != null) {
+					ssl.keyManagerFactory(tls.keyManagerFactory());
+				}
+				if (tls.trustManagerFactory() != null) {
+					ssl.trustManagerFactory(tls.trustManagerFactory());
+				}
+				if (!tls.protocols().isEmpty()) {
+					ssl.protocols(tls.protocols());
+				}
+				if (!tls.cipherSuites().isEmpty()) {
+					ssl.cipherSuites(tls.cipherSuites());
+				}
+				if (!tls.verifyHostname()) {
+					ssl.hostnameVerifier((hostname, session) -> true);
+				}
+				ssl.applySslConfig();
+			}
 		}
 		if (settings.isWebSocket()) {
 			String path = settings.getServerUri().getRawPath();
@@ -126,6 +157,18 @@ final class HiveMqEngines {
 		return MqttClientManager.describe(cause);
 	}
 
+	/**
+	 * Return whether the broker closed the connection because another connection with the
+	 * same client identifier took the session over (MQTT 5 DISCONNECT reason 0x8E
+	 * [MQTT-3.1.4-3]).
+	 * @param cause the cause reported by the client
+	 * @return whether the session was taken over
+	 */
+	static boolean isSessionTakenOver(Throwable cause) {
+		return cause instanceof Mqtt5DisconnectException disconnect
+				&& disconnect.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER;
+	}
+
 	static MqttQos qos(int qos) {
 		return switch (qos) {
 			case 0 -> MqttQos.AT_MOST_ONCE;
@@ -143,6 +186,8 @@ final class HiveMqEngines {
 		private final MqttClientSettings settings;
 
 		private final Mqtt5AsyncClient client;
+
+		private @Nullable InboundFlow<Mqtt5Publish> inbound;
 
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
@@ -174,6 +219,7 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Boolean> connect() {
+			activateInbound(this.inbound);
 			return this.client.connectWith()
 				.cleanStart(this.settings.isCleanStart())
 				.sessionExpiryInterval(this.settings.getSessionExpiry().toSeconds())
@@ -236,7 +282,8 @@ final class HiveMqEngines {
 
 		@Override
 		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.client.publishes(MqttGlobalPublishFilter.ALL, (publish) -> {
+			this.inbound = new InboundFlow<>(() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true),
+					(publish) -> {
 				int qos = publish.getQos().getCode();
 				tracker.incomingStarted(qos);
 				List<Map.Entry<String, String>> userProperties = publish.getUserProperties().asList().isEmpty()
@@ -256,7 +303,7 @@ final class HiveMqEngines {
 							publish.acknowledge();
 							tracker.incomingCompleted(qos);
 						}));
-			}, true);
+			});
 		}
 
 		@Override
@@ -300,7 +347,79 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Void> disconnect() {
+			deactivateInbound(this.inbound);
 			return this.client.disconnect();
+		}
+
+	}
+
+	private static void activateInbound(@Nullable InboundFlow<?> inbound) {
+		if (inbound != null) {
+			inbound.activate();
+		}
+	}
+
+	private static void deactivateInbound(@Nullable InboundFlow<?> inbound) {
+		if (inbound != null) {
+			inbound.deactivate();
+		}
+	}
+
+	/**
+	 * Keeps exactly one global publish flow registered while the engine is active. HiveMQ
+	 * ends global flows when the session ends: on a normal disconnect, and on a reconnect
+	 * whose CONNACK says the session is gone (unless its own resubscription is on, which we
+	 * replace with ours). Without re-registering, a client would silently stop receiving
+	 * after the first lost session.
+	 *
+	 * @param <P> the publish type
+	 */
+	static final class InboundFlow<P> {
+
+		private static final Log logger = LogFactory.getLog(InboundFlow.class);
+
+		private final Supplier<Flowable<P>> source;
+
+		private final Consumer<P> consumer;
+
+		private boolean active;
+
+		private @Nullable Disposable subscription;
+
+		InboundFlow(Supplier<Flowable<P>> source, Consumer<P> consumer) {
+			this.source = source;
+			this.consumer = consumer;
+		}
+
+		synchronized void activate() {
+			this.active = true;
+			ensureSubscribed();
+		}
+
+		synchronized void deactivate() {
+			this.active = false;
+		}
+
+		private synchronized void ensureSubscribed() {
+			if (!this.active || (this.subscription != null && !this.subscription.isDisposed())) {
+				return;
+			}
+			this.subscription = this.source.get().subscribe(this::deliver, (error) -> ended(), this::ended);
+		}
+
+		private void deliver(P publish) {
+			try {
+				this.consumer.accept(publish);
+			}
+			catch (RuntimeException ex) {
+				// Never let one message end the flow for all the others.
+				logger.error("Failed to dispatch an incoming MQTT message", ex);
+			}
+		}
+
+		private synchronized void ended() {
+			this.subscription = null;
+			ensureSubscribed();
 		}
 
 	}
@@ -319,6 +438,8 @@ final class HiveMqEngines {
 		private final MqttClientSettings settings;
 
 		private final Mqtt3AsyncClient client;
+
+		private @Nullable InboundFlow<Mqtt3Publish> inbound;
 
 		Mqtt3Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
@@ -347,6 +468,7 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Boolean> connect() {
+			activateInbound(this.inbound);
 			return this.client.connectWith()
 				.cleanSession(this.settings.isCleanStart())
 				.keepAlive((int) this.settings.getKeepAlive().toSeconds())
@@ -369,7 +491,8 @@ final class HiveMqEngines {
 
 		@Override
 		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.client.publishes(MqttGlobalPublishFilter.ALL, (publish) -> {
+			this.inbound = new InboundFlow<>(() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true),
+					(publish) -> {
 				int qos = publish.getQos().getCode();
 				tracker.incomingStarted(qos);
 				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
@@ -377,7 +500,7 @@ final class HiveMqEngines {
 							publish.acknowledge();
 							tracker.incomingCompleted(qos);
 						}));
-			}, true);
+			});
 		}
 
 		@Override
@@ -418,6 +541,7 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Void> disconnect() {
+			deactivateInbound(this.inbound);
 			return this.client.disconnect();
 		}
 

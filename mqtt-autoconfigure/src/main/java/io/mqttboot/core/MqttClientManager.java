@@ -30,11 +30,13 @@ import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.event.MqttConnectedEvent;
 import io.mqttboot.event.MqttConnectionLostEvent;
+import io.mqttboot.event.MqttMessageDeliveredEvent;
 import io.mqttboot.event.MqttSubscribedEvent;
 import io.mqttboot.event.MqttSubscriptionRefusedEvent;
 
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
@@ -50,7 +52,7 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class MqttClientManager implements SmartLifecycle {
+public class MqttClientManager implements SmartLifecycle, DisposableBean {
 
 	/**
 	 * The lifecycle phase of client managers: they start before and stop after the
@@ -63,6 +65,10 @@ public class MqttClientManager implements SmartLifecycle {
 	private static final int DRAIN_BATCH = 256;
 
 	private static final int SUBSCRIBE_BATCH = 1000;
+
+	private static final Duration FLAP_THRESHOLD = Duration.ofSeconds(5);
+
+	private static final int FLAPS_BEFORE_WARNING = 3;
 
 	private final String name;
 
@@ -113,6 +119,10 @@ public class MqttClientManager implements SmartLifecycle {
 	private final AtomicLong reconnects = new AtomicLong();
 
 	private volatile @Nullable String lastDisconnectReason;
+
+	private final AtomicLong takeOvers = new AtomicLong();
+
+	private volatile int flaps;
 
 	private final Object subscriptionMonitor = new Object();
 
@@ -230,6 +240,18 @@ public class MqttClientManager implements SmartLifecycle {
 	 */
 	public @Nullable String getLastDisconnectReason() {
 		return this.lastDisconnectReason;
+	}
+
+	/**
+	 * Return how often another connection with the same client identifier took this
+	 * client's session over: MQTT 5 DISCONNECT with reason 0x8E, or (for brokers that just
+	 * close the old connection, like mosquitto 2.0) the third and every further connection
+	 * in a row that the broker closed within 5 seconds of accepting it. Above zero, two
+	 * applications (or two instances of one) share a client identifier.
+	 * @return the take-over count since start
+	 */
+	public long getSessionTakeOverCount() {
+		return this.takeOvers.get();
 	}
 
 	/**
@@ -472,6 +494,10 @@ public class MqttClientManager implements SmartLifecycle {
 				result.completeExceptionally(wrap(publish, ex));
 			}
 			else {
+				if (this.settings.isDeliveryEvents()) {
+					runOnEventThread(() -> publishEvent(
+							new MqttMessageDeliveredEvent(this, this.name, getClientId(), publish.topic(), qos)));
+				}
 				result.complete(publishResult);
 			}
 		});
@@ -527,7 +553,13 @@ public class MqttClientManager implements SmartLifecycle {
 		this.subscribedOnThisRun = false;
 		this.state = MqttConnectionState.CONNECTING;
 		logger.info("Starting MQTT client '" + this.name + "' (client id '" + getClientId() + "', "
-				+ this.settings.getVersion() + ") for " + getServerUri());
+				+ this.settings.getVersion() + ((this.settings.isSecure()) ? ", TLS" : "") + ") for " + getServerUri());
+		MqttTlsSettings tls = this.settings.getTls();
+		if (tls != null && !tls.verifyHostname()) {
+			logger.warn("MQTT client '" + this.name + "': TLS hostname verification is DISABLED (ssl.verify-hostname=false):"
+					+ " any certificate the trust store accepts is accepted for any host, which allows"
+					+ " man-in-the-middle attacks. Use this only for testing");
+		}
 		CompletableFuture<Boolean> connected = this.engine.connect();
 		if (this.settings.isFailFast()) {
 			Duration timeout = this.settings.getConnectTimeout().multipliedBy(2).plusSeconds(5);
@@ -584,7 +616,6 @@ public class MqttClientManager implements SmartLifecycle {
 		failOutbox();
 		this.state = MqttConnectionState.DISCONNECTED;
 		this.connectedSince = null;
-		this.events.shutdown();
 		logger.info("Stopped MQTT client '" + this.name + "' (client id '" + getClientId() + "')");
 	}
 
@@ -615,6 +646,16 @@ public class MqttClientManager implements SmartLifecycle {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Stop if still running, for example when the application context failed to start
+	 * after this client connected, so that no connection or thread outlives the context.
+	 */
+	@Override
+	public void destroy() {
+		stop();
+		this.events.shutdown();
 	}
 
 	@Override
@@ -708,6 +749,7 @@ public class MqttClientManager implements SmartLifecycle {
 		@Override
 		public long disconnected(Throwable cause, boolean byUser, int attempts) {
 			MqttClientManager manager = MqttClientManager.this;
+			Instant since = manager.connectedSince;
 			manager.connectionGeneration.incrementAndGet();
 			manager.open = false;
 			manager.connectedSince = null;
@@ -719,7 +761,29 @@ public class MqttClientManager implements SmartLifecycle {
 			manager.lastDisconnectReason = HiveMqEngines.reason(cause);
 			manager.state = MqttConnectionState.RECONNECTING;
 			manager.reconnectAttempts = attempts + 1;
-			long delay = reconnectDelay(attempts);
+			if (since != null) {
+				// Connections that die right after being established, again and again, mean
+				// something kicks us off (typically another connection with our client id):
+				// keep backing off instead of reconnecting in a tight loop.
+				boolean shortLived = Duration.between(since, Instant.now()).compareTo(FLAP_THRESHOLD) < 0;
+				manager.flaps = shortLived ? manager.flaps + 1 : 0;
+			}
+			boolean takenOver = HiveMqEngines.isSessionTakenOver(cause);
+			boolean suspected = !takenOver && since != null && manager.flaps >= FLAPS_BEFORE_WARNING;
+			if (takenOver || suspected) {
+				long count = manager.takeOvers.incrementAndGet();
+				if (takenOver || manager.flaps == FLAPS_BEFORE_WARNING) {
+					runOnEventThread(() -> logger.warn("MQTT client '" + manager.name + "': "
+							+ (takenOver ? "another connection with the same client id '" + getClientId()
+									+ "' took the session over"
+									: "the broker closed " + FLAPS_BEFORE_WARNING
+											+ " connections in a row right after accepting them, which is what happens"
+											+ " when another connection uses the same client id '" + getClientId() + "'")
+							+ " (" + count + " time" + ((count != 1) ? "s" : "") + " so far). Give each application"
+							+ " instance a unique mqtt.client-id"));
+				}
+			}
+			long delay = reconnectDelay(attempts + manager.flaps);
 			runOnEventThread(() -> {
 				String what = (attempts == 0 && manager.everConnected) ? "lost connection to" : "could not connect to";
 				logger.warn("MQTT client '" + manager.name + "' (client id '" + getClientId() + "') " + what + " "

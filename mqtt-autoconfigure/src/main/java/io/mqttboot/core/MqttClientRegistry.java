@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 
@@ -18,7 +19,7 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class MqttClientRegistry implements SmartLifecycle {
+public class MqttClientRegistry implements SmartLifecycle, DisposableBean {
 
 	/**
 	 * The name of the primary client configured with {@code mqtt.*}.
@@ -57,6 +58,11 @@ public class MqttClientRegistry implements SmartLifecycle {
 	public void stop() {
 		this.running = false;
 		this.extraTemplates.values().forEach((template) -> template.getClientManager().stop());
+	}
+
+	@Override
+	public void destroy() {
+		this.extraTemplates.values().forEach((template) -> template.getClientManager().destroy());
 	}
 
 	@Override

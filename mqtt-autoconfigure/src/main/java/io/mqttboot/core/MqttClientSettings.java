@@ -55,6 +55,10 @@ public final class MqttClientSettings {
 
 	private final Duration shutdownTimeout;
 
+	private final boolean deliveryEvents;
+
+	private final @Nullable MqttTlsSettings tls;
+
 	private MqttClientSettings(Builder builder) {
 		this.serverUri = stripUserInfo(Objects.requireNonNull(builder.serverUri, "serverUri is required"));
 		this.clientId = Objects.requireNonNull(builder.clientId, "clientId is required");
@@ -74,6 +78,8 @@ public final class MqttClientSettings {
 		this.publishTimeout = builder.publishTimeout;
 		this.outboxCapacity = builder.outboxCapacity;
 		this.shutdownTimeout = builder.shutdownTimeout;
+		this.deliveryEvents = builder.deliveryEvents;
+		this.tls = builder.tls;
 		Scheme.of(this.serverUri);
 		Assert.isTrue(this.keepAlive.toSeconds() >= 0 && this.keepAlive.toSeconds() <= 65535,
 				() -> "keep-alive must be between 0 and 65535 seconds but was " + this.keepAlive);
@@ -135,12 +141,20 @@ public final class MqttClientSettings {
 	}
 
 	/**
-	 * Return whether the transport is TLS ({@code ssl://}, {@code mqtts://} or
-	 * {@code wss://}).
+	 * Return whether the transport is TLS: an {@code ssl://}, {@code mqtts://} or
+	 * {@code wss://} URI, or TLS settings from an SSL bundle.
 	 * @return whether TLS is used
 	 */
 	public boolean isSecure() {
-		return Scheme.of(this.serverUri).secure;
+		return Scheme.of(this.serverUri).secure || this.tls != null;
+	}
+
+	/**
+	 * Return the TLS material and options.
+	 * @return the TLS settings, or {@code null} for the JDK defaults (or no TLS)
+	 */
+	public @Nullable MqttTlsSettings getTls() {
+		return this.tls;
 	}
 
 	/**
@@ -299,6 +313,15 @@ public final class MqttClientSettings {
 		return this.shutdownTimeout;
 	}
 
+	/**
+	 * Return whether a {@code MqttMessageDeliveredEvent} is published for every
+	 * acknowledged message.
+	 * @return the flag
+	 */
+	public boolean isDeliveryEvents() {
+		return this.deliveryEvents;
+	}
+
 	@Override
 	public String toString() {
 		// Deliberately without user name and password.
@@ -390,7 +413,32 @@ public final class MqttClientSettings {
 
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
+		private boolean deliveryEvents;
+
+		private @Nullable MqttTlsSettings tls;
+
 		private Builder() {
+		}
+
+		/**
+		 * Set the TLS material and options; setting them enables TLS whatever the URI
+		 * scheme.
+		 * @param tls the TLS settings or {@code null}
+		 * @return this builder
+		 */
+		public Builder tls(@Nullable MqttTlsSettings tls) {
+			this.tls = tls;
+			return this;
+		}
+
+		/**
+		 * Set whether to publish an event for every acknowledged message.
+		 * @param deliveryEvents the flag
+		 * @return this builder
+		 */
+		public Builder deliveryEvents(boolean deliveryEvents) {
+			this.deliveryEvents = deliveryEvents;
+			return this;
 		}
 
 		/**

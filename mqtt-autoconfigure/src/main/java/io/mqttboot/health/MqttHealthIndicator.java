@@ -53,6 +53,11 @@ public class MqttHealthIndicator extends AbstractHealthIndicator {
 		if (reason != null) {
 			builder.withDetail("lastDisconnectReason", reason);
 		}
+		if (client.getSessionTakeOverCount() > 0) {
+			builder.withDetail("sessionTakeOvers", client.getSessionTakeOverCount())
+				.withDetail("sessionTakeOverWarning", "another connection uses client id '" + client.getClientId()
+						+ "'; give each application instance a unique mqtt.client-id");
+		}
 		List<String> refused = client.getSubscriptions()
 			.stream()
 			.filter(MqttSubscriptionStatus::isRefused)

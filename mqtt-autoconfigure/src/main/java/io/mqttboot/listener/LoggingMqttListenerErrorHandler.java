@@ -18,9 +18,17 @@ public class LoggingMqttListenerErrorHandler implements MqttListenerErrorHandler
 	@Override
 	public void handleError(MqttReceivedMessage message, MqttListenerExecutionFailedException exception,
 			int attempts) {
-		logger.error(exception.getMessage() + " (after " + attempts + " attempt" + ((attempts != 1) ? "s" : "")
+		String text = exception.getMessage() + " (after " + attempts + " attempt" + ((attempts != 1) ? "s" : "")
 				+ ", QoS " + message.getQos() + ", " + message.getPayload().length
-				+ " bytes); the message is acknowledged and skipped", exception.getCause());
+				+ " bytes); the message is acknowledged and skipped";
+		if (ConcurrentMqttListenerContainer.isRetryable(exception)) {
+			logger.error(text, exception.getCause());
+		}
+		else {
+			// Bad input (malformed payload, failed validation): the message says it all, a
+			// stack trace per bad message would only flood the log.
+			logger.error(text);
+		}
 	}
 
 }

@@ -232,6 +232,24 @@ class MqttClientManagerIntegrationTests {
 			});
 	}
 
+	@Test
+	void twoApplicationsWithTheSameClientIdShouldBeReportedNotSilentlyFlap() {
+		ApplicationContextRunner sameId = this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl(),
+				"mqtt.client-id=shared-id");
+		sameId.run((first) -> sameId.run((second) -> {
+			MqttClientManager a = first.getBean(MqttClientManager.class);
+			MqttClientManager b = second.getBean(MqttClientManager.class);
+			// mosquitto 2.0 closes the older connection without DISCONNECT 0x8E: the take-over is
+			// recognised by connections that keep dying right after being accepted.
+			await().until(() -> a.getSessionTakeOverCount() + b.getSessionTakeOverCount() >= 1);
+			MqttClientManager kicked = (a.getSessionTakeOverCount() > 0) ? a : b;
+			assertThat(new io.mqttboot.health.MqttHealthIndicator(kicked).health().getDetails())
+				.containsKey("sessionTakeOvers")
+				.hasEntrySatisfying("sessionTakeOverWarning",
+						(warning) -> assertThat(warning.toString()).contains("'shared-id'"));
+		}));
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class EventsConfiguration {
 

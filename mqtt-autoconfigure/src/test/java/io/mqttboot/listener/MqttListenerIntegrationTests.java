@@ -132,6 +132,42 @@ class MqttListenerIntegrationTests {
 		});
 	}
 
+	@Test
+	void contextStopAndStartShouldReconnectResubscribeAndReceiveAgain() {
+		runner().withUserConfiguration(TypesListener.class).run((context) -> {
+			MqttClientManager manager = context.getBean(MqttClientManager.class);
+			awaitSubscribed(manager);
+			MqttTemplate template = context.getBean(MqttTemplate.class);
+			template.publish("types/string", "before");
+			TypesListener listener = context.getBean(TypesListener.class);
+			await().untilAsserted(() -> assertThat(listener.received).contains("string:before"));
+			context.stop();
+			assertThat(manager.isRunning()).isFalse();
+			context.start();
+			awaitSubscribed(manager);
+			template.publish("types/string", "after");
+			await().untilAsserted(() -> assertThat(listener.received).contains("string:after"));
+		});
+	}
+
+	@Test
+	void listenerOnCleanSessionShouldReceiveAgainAfterTheBrokerRestarted() {
+		runner().withUserConfiguration(TypesListener.class).run((context) -> {
+			MqttClientManager manager = context.getBean(MqttClientManager.class);
+			awaitSubscribed(manager);
+			broker.get().restart();
+			// The new broker knows no session: the client must resubscribe and keep receiving.
+			await().until(() -> manager.isConnected() && !manager.isSessionPresent()
+					&& manager.getReconnectCount() >= 1);
+			awaitSubscribed(manager);
+			TypesListener listener = context.getBean(TypesListener.class);
+			await().untilAsserted(() -> {
+				context.getBean(MqttTemplate.class).publish("types/string", "after restart");
+				assertThat(listener.received).contains("string:after restart");
+			});
+		});
+	}
+
 	record Reading(String room, double celsius) {
 	}
 
