@@ -13,13 +13,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH="$ROOT/benchmarks"
 QUICK=""
-ROUNDS=3
+ROUNDS=5
+STARTUP_ROUNDS=3
 B7_SECONDS=60
 B7_BACKLOG=70000
 SKIP_BUILD=""
 for arg in "$@"; do
 	case "$arg" in
-		--quick) QUICK="--quick"; B7_SECONDS=10; B7_BACKLOG=5000 ;;
+		--quick) QUICK="--quick"; ROUNDS=3; B7_SECONDS=10; B7_BACKLOG=5000 ;;
 		--skip-build) SKIP_BUILD=1 ;;
 		*) echo "Usage: $0 [--quick] [--skip-build]" >&2; exit 2 ;;
 	esac
@@ -116,8 +117,8 @@ mkdir -p "$BENCH/target"
 
 JAVA_E2E=(java -Xmx2g -jar "$JAR")
 "${JAVA_E2E[@]}" e2e --port "$PORT" --rounds "$ROUNDS" --out "$OUT" $QUICK
-java -jar "$JAR" dispatch --out "$OUT" $QUICK
-java -jar "$JAR" startup --port "$STARTUP_PORT" --broker-log "$WORK/startup-broker.log" --rounds "$ROUNDS" --out "$OUT"
+java -jar "$JAR" dispatch --out "$OUT" --jmh-log "$BENCH/target/jmh-output.txt" $QUICK
+java -jar "$JAR" startup --port "$STARTUP_PORT" --broker-log "$WORK/startup-broker.log" --rounds "$STARTUP_ROUNDS" --out "$OUT"
 set +e
 java -Xmx256m -XX:+ExitOnOutOfMemoryError -jar "$JAR" slow-consumer --port "$PORT" --seconds "$B7_SECONDS" \
 	--backlog "$B7_BACKLOG" --out "$OUT"

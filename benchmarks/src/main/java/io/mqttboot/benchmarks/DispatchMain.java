@@ -32,6 +32,7 @@ final class DispatchMain {
 			.measurementTime(TimeValue.milliseconds(quick ? 300 : 1000))
 			.jvmArgsAppend("-Xmx1g")
 			.shouldFailOnError(true)
+			.output(args.get("jmh-log", "target/jmh-output.txt"))
 			.build();
 		Collection<RunResult> results = new Runner(options).run();
 		Map<Integer, double[]> byFilters = new TreeMap<>();
