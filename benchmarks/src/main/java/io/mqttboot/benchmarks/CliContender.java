@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Eclipse Paho C client's cousin from the mosquitto project: {@code mosquitto_pub -l}
- * (one message per stdin line, {@code -M 100} in-flight window) into the broker, one
+ * The mosquitto command-line clients (C, libmosquitto): {@code mosquitto_pub -l}
+ * (one message per stdin line, {@code -M 100} in-flight window; 50,000 lines per process, one
+ * process after the other, see {@link #write}) into the broker, one
  * long-lived {@code mosquitto_sub} per QoS whose stdout lines are counted. MQTT 3.1.1 (the
  * tools' default). The time includes starting the {@code mosquitto_pub} process (a few ms).
  */
@@ -23,6 +24,9 @@ final class CliContender implements Contender {
 	private final int port;
 
 	private final Sink sink = new Sink();
+
+	/** Lines per mosquitto_pub process, see {@link #write}. */
+	static final int CHUNK = 50_000;
 
 	private final List<Process> subscribers = new ArrayList<>();
 
@@ -81,45 +85,64 @@ final class CliContender implements Contender {
 
 	@Override
 	public void publish(int count, int qos, byte[] payload) throws Exception {
-		File lines = this.prepared;
+		List<File> files = this.prepared;
 		this.prepared = null;
-		run((lines != null) ? lines : write(count, payload), qos);
+		run((files != null) ? files : write(count, payload), qos);
 	}
 
-	private @Nullable File prepared;
+	private @Nullable List<File> prepared;
 
-	private static File write(int count, byte[] payload) throws IOException {
-		File lines = File.createTempFile("bench-c-", ".txt");
-		lines.deleteOnExit();
-		try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(lines.toPath()), 1 << 16)) {
-			for (int i = 0; i < count; i++) {
-				out.write(payload);
-				out.write('\n');
-			}
-		}
-		return lines;
-	}
-
-	private void run(File lines, int qos) throws Exception {
-		Process publisher = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", String.valueOf(this.port),
-				"-i", "bench-c-pub", "-q", String.valueOf(qos), "-M", "100", "-t", Contender.topic(name(), qos), "-l")
-			.redirectInput(lines)
-			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.redirectError(ProcessBuilder.Redirect.INHERIT)
-			.start();
-		Thread waiter = new Thread(() -> {
-			try {
-				if (!publisher.waitFor(300, TimeUnit.SECONDS)) {
-					publisher.destroy();
+	/**
+	 * Write the lines in chunks of at most {@link #CHUNK}: {@code mosquitto_pub -l} queues
+	 * every line it reads, and past about 65,535 queued QoS 1 messages its 16-bit packet
+	 * identifiers wrap and messages go missing (100,000 lines in one process: 34,469 arrive).
+	 */
+	private static List<File> write(int count, byte[] payload) throws IOException {
+		List<File> files = new ArrayList<>();
+		for (int from = 0; from < count; from += CHUNK) {
+			File lines = File.createTempFile("bench-c-", ".txt");
+			lines.deleteOnExit();
+			try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(lines.toPath()), 1 << 16)) {
+				for (int i = from; i < Math.min(count, from + CHUNK); i++) {
+					out.write(payload);
+					out.write('\n');
 				}
 			}
-			catch (InterruptedException ex) {
-				publisher.destroy();
+			files.add(lines);
+		}
+		return files;
+	}
+
+	private void run(List<File> files, int qos) {
+		// One mosquitto_pub after the other (each exits when its last message is acknowledged).
+		Thread runner = new Thread(() -> {
+			for (File lines : files) {
+				try {
+					Process publisher = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p",
+							String.valueOf(this.port), "-i", "bench-c-pub", "-q", String.valueOf(qos), "-M", "100",
+							"-t", Contender.topic(name(), qos), "-l")
+						.redirectInput(lines)
+						.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+						.redirectError(ProcessBuilder.Redirect.INHERIT)
+						.start();
+					if (!publisher.waitFor(300, TimeUnit.SECONDS)) {
+						publisher.destroy();
+					}
+				}
+				catch (IOException ex) {
+					System.err.println("mosquitto_pub failed: " + ex);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+				finally {
+					lines.delete();
+				}
 			}
-			lines.delete();
-		}, "mosquitto_pub-waiter");
-		waiter.setDaemon(true);
-		waiter.start();
+		}, "mosquitto_pub-runner");
+		runner.setDaemon(true);
+		runner.start();
 	}
 
 	@Override

@@ -178,11 +178,29 @@ final class EndToEndMain {
 				String key = "QoS " + cell[0] + ", " + ((cell[1] >= 1024) ? (cell[1] / 1024) + " KB" : cell[1] + " B");
 				byte[] payload = Payloads.of(Payloads.nextTag(), cell[1]);
 				int count = cell[2];
-				double rawRate = timePublish(() -> raw.publishOnly("bench/raw/publish-only", count, cell[0], payload)
-					.get(120, TimeUnit.SECONDS), count);
-				double starterRate = timePublish(() -> starter
-					.publishOnly("bench/starter/publish-only", count, cell[0], payload)
-					.get(120, TimeUnit.SECONDS), count);
+				Timed rawRun = () -> raw.publishOnly("bench/raw/publish-only", count, cell[0], payload)
+					.get(120, TimeUnit.SECONDS);
+				Timed starterRun = () -> starter.publishOnly("bench/starter/publish-only", count, cell[0], payload)
+					.get(120, TimeUnit.SECONDS);
+				// A QoS 0 future completes when the bytes are written, not when the broker has
+				// read them: fence each run with a QoS 1 publish on the same connection (its
+				// PUBACK means the broker consumed everything before it), so that a run never
+				// competes with the broker's backlog of the previous one, and swap the order
+				// every round.
+				Timed rawFence = () -> raw.publishOnly("bench/raw/publish-only", 1, 1, payload)
+					.get(120, TimeUnit.SECONDS);
+				Timed starterFence = () -> starter.publishOnly("bench/starter/publish-only", 1, 1, payload)
+					.get(120, TimeUnit.SECONDS);
+				double rawRate;
+				double starterRate;
+				if (round % 2 == 0) {
+					rawRate = timePublish(rawRun, rawFence, count);
+					starterRate = timePublish(starterRun, starterFence, count);
+				}
+				else {
+					starterRate = timePublish(starterRun, starterFence, count);
+					rawRate = timePublish(rawRun, rawFence, count);
+				}
 				System.err.printf("B3 %s %s raw %,.0f/s starter %,.0f/s%n", (round == 0) ? "warm-up" : "round " + round,
 						key, rawRate, starterRate);
 				if (round > 0) {
@@ -196,8 +214,9 @@ final class EndToEndMain {
 						+ String.format("%,d", cells[2][2]) + " at 4 KB; QoS 1: " + String.format("%,d", cells[1][2])
 						+ " at 64 B, " + String.format("%,d", cells[3][2]) + " at 4 KB) to a topic without"
 						+ " subscribers, timed until every"
-						+ " future completed (QoS 0: written, QoS 1: PUBACK); median of " + this.rounds
-						+ " alternating rounds after a warm-up round.");
+						+ " future completed (QoS 0: written, QoS 1: PUBACK), then fenced by a QoS 1 publish"
+						+ " (untimed) so the broker is idle before the next run; raw first in even rounds,"
+						+ " starter first in odd ones; median of " + this.rounds + " rounds after a warm-up round.");
 		Report.Table table = this.report.table("case", "raw msg/s", "starter msg/s", "starter × raw", "target ≥ 0.95");
 		for (String key : rawRates.keySet()) {
 			double rawRate = Stats.median(rawRates.get(key));
@@ -214,10 +233,11 @@ final class EndToEndMain {
 
 	}
 
-	private static double timePublish(Timed publish, int count) throws Exception {
+	private static double timePublish(Timed publish, Timed fence, int count) throws Exception {
 		long start = System.nanoTime();
 		publish.run();
 		double rate = count / ((System.nanoTime() - start) / 1e9);
+		fence.run();
 		TimeUnit.MILLISECONDS.sleep(200);
 		return rate;
 	}

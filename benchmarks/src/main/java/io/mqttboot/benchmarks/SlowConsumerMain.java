@@ -16,6 +16,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.mqttboot.annotation.MqttListener;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
 import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.event.MqttConnectionLostEvent;
 import io.mqttboot.listener.MqttListenerContainer;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -24,6 +25,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.event.EventListener;
 import org.springframework.messaging.handler.annotation.Payload;
 
 /**
@@ -49,9 +51,14 @@ final class SlowConsumerMain {
 		int seconds = args.getInt("seconds", 60);
 		int backlog = args.getInt("backlog", 70_000);
 		Report report = new Report(args.get("out"));
+		// --persistent: the configuration a user who cannot lose messages is told to use (the
+		// starter warns about clean sessions at startup); the default run measures the defaults.
+		boolean persistent = args.has("persistent");
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
 			.properties("mqtt.url=tcp://127.0.0.1:" + port, "mqtt.client-id=bench-slow-listener",
 					"spring.main.banner-mode=off", "logging.level.root=WARN")
+			.properties(persistent ? new String[] { "mqtt.clean-start=false", "mqtt.session-expiry=1h" }
+					: new String[0])
 			.run();
 		SlowListener listener = context.getBean(SlowListener.class);
 		MqttListenerContainer container = context.getBean(MqttListenerEndpointRegistry.class)
@@ -121,22 +128,26 @@ final class SlowConsumerMain {
 			diagnosis = diagnose(listener, publisher, published);
 		}
 		report.section("B7 — slow consumer: listener sleeps 1 ms, full-rate QoS 1 for " + seconds + " s, -Xmx"
-				+ (Runtime.getRuntime().maxMemory() >> 20) + "m",
+				+ (Runtime.getRuntime().maxMemory() >> 20) + "m"
+				+ (persistent ? " (mqtt.clean-start=false, mqtt.session-expiry=1h)" : " (default session settings)"),
 				"Publisher (raw HiveMQ client, same JVM) stays at most " + String.format("%,d", backlog)
 						+ " messages ahead of the listener; payload 64 B; listener concurrency 1 (default).");
 		report.table("published", "processed (distinct)", "lost", "duplicates", "publish failures",
 				"listener msg/s", "max heap after GC MB", "heap after GC, 1st / 2nd half MB", "max listener queue",
-				"max unacked incoming", "OOM")
+				"max unacked incoming", "connection losses", "OOM")
 			.row(String.format("%,d", published), String.format("%,d", distinct), lost, duplicates, failed.get(),
 					Stats.rate(rate), Stats.fixed(sampler.maxAfterGc / 1048576.0, 1),
 					Stats.fixed(sampler.firstHalfMax / 1048576.0, 1) + " / "
 							+ Stats.fixed(sampler.secondHalfMax / 1048576.0, 1),
-					String.format("%,d", sampler.maxQueued), String.format("%,d", sampler.maxUnacked), "no")
+					String.format("%,d", sampler.maxQueued), String.format("%,d", sampler.maxUnacked), listener.connectionLosses.get(), "no")
 			.print();
 		boolean bounded = sampler.maxAfterGc < Runtime.getRuntime().maxMemory() * 0.8
 				&& sampler.secondHalfMax <= sampler.firstHalfMax * 1.5 + (16 << 20);
-		report.write(String.format("%nTarget heap bounded, no OOM, nothing lost: %s.%s%n",
-				Stats.verdict(bounded && lost == 0 && failed.get() == 0), diagnosis));
+		String losses = (listener.connectionLosses.get() == 0) ? ""
+				: " The listener's connection was lost " + listener.connectionLosses.get() + " time(s); last cause: "
+						+ listener.lastLossCause + ".";
+		report.write(String.format("%nTarget heap bounded, no OOM, nothing lost: %s.%s%s%n",
+				Stats.verdict(bounded && lost == 0 && failed.get() == 0), losses, diagnosis));
 		publisher.disconnect().get(10, TimeUnit.SECONDS);
 		context.close();
 	}
@@ -258,6 +269,16 @@ final class SlowConsumerMain {
 		final BitSet seen = new BitSet();
 
 		long duplicates;
+
+		final AtomicLong connectionLosses = new AtomicLong();
+
+		volatile String lastLossCause = "";
+
+		@EventListener
+		void onConnectionLost(MqttConnectionLostEvent event) {
+			this.connectionLosses.incrementAndGet();
+			this.lastLossCause = String.valueOf(event.getCause());
+		}
 
 		@MqttListener(id = "slow", topics = "bench/slow", qos = 1)
 		void onMessage(@Payload byte[] payload) throws InterruptedException {
