@@ -120,12 +120,15 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 
 	@Override
 	public void onMessage(MqttReceivedMessage message) {
+		if (this.shuttingDown) {
+			// Stop taking messages: leave them unacknowledged, so that the broker redelivers
+			// them to the next run of a persistent session.
+			return;
+		}
 		List<ConcurrentMqttListenerContainer> matches = this.trie.match(message.getTopic());
 		if (matches.isEmpty()) {
-			if (!this.shuttingDown) {
-				// A subscription that no listener needs any more (or a wider merged one).
-				message.acknowledge();
-			}
+			// A subscription that no listener needs any more (or a wider merged one).
+			message.acknowledge();
 			return;
 		}
 		MqttDelivery delivery = new MqttDelivery(message, matches.size());
