@@ -128,4 +128,11 @@ class MqttSubscriptionPlannerTests {
 		}).toList();
 	}
 
+	@Test
+	void sharedOverlapsShouldNameSharedAndPlainFiltersThatOverlap() {
+		List<MqttSubscription> subscriptions = List.of(MqttSubscription.of("$share/g/dup/#", 1),
+				MqttSubscription.of("dup/x", 1), MqttSubscription.of("other/#", 1), MqttSubscription.of("$share/g/y", 1));
+		assertThat(MqttSubscriptionPlanner.sharedOverlaps(subscriptions)).containsExactly("'$share/g/dup/#' and 'dup/x'");
+	}
+
 }
