@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
@@ -317,19 +318,9 @@ final class HiveMqEngines {
 					.retainHandling(Mqtt5RetainHandling.fromCode(subscription.retainHandling()))
 					.build())
 				.toList();
-			return this.client.subscribe(Mqtt5Subscribe.builder().addSubscriptions(mqtt5).build())
-				.handle((subAck, ex) -> {
-					if (ex != null) {
-						Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
-						if (cause instanceof Mqtt5SubAckException subAckException) {
-							subAck = subAckException.getMqttMessage();
-						}
-						else {
-							throw (ex instanceof CompletionException completion) ? completion : new CompletionException(ex);
-						}
-					}
-					return subAck.getReasonCodes().stream().map((code) -> code.getCode()).toList();
-				});
+			return reasonCodes(this.client.subscribe(Mqtt5Subscribe.builder().addSubscriptions(mqtt5).build()),
+					(ex) -> (ex instanceof Mqtt5SubAckException failed) ? failed.getMqttMessage() : null,
+					(subAck) -> subAck.getReasonCodes().stream().map((code) -> code.getCode()).toList());
 		}
 
 		@Override
@@ -351,6 +342,25 @@ final class HiveMqEngines {
 			return this.client.disconnect();
 		}
 
+	}
+
+	/**
+	 * Turn a SUBACK into reason codes, also when HiveMQ reports one whose codes are all
+	 * failures as an exception: a refused subscription is an answer, not an error.
+	 */
+	private static <A> CompletableFuture<List<Integer>> reasonCodes(CompletableFuture<A> subscribe,
+			Function<Throwable, @Nullable A> subAckOfFailure, Function<A, List<Integer>> codes) {
+		return subscribe.handle((subAck, ex) -> {
+			if (ex == null) {
+				return codes.apply(subAck);
+			}
+			Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+			A refused = subAckOfFailure.apply(cause);
+			if (refused == null) {
+				throw (ex instanceof CompletionException completion) ? completion : new CompletionException(ex);
+			}
+			return codes.apply(refused);
+		});
 	}
 
 	private static void activateInbound(@Nullable InboundFlow<?> inbound) {
@@ -511,19 +521,9 @@ final class HiveMqEngines {
 					.qos(qos(subscription.qos()))
 					.build())
 				.toList();
-			return this.client.subscribe(Mqtt3Subscribe.builder().addSubscriptions(mqtt3).build())
-				.handle((subAck, ex) -> {
-					if (ex != null) {
-						Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
-						if (cause instanceof Mqtt3SubAckException subAckException) {
-							subAck = subAckException.getMqttMessage();
-						}
-						else {
-							throw (ex instanceof CompletionException completion) ? completion : new CompletionException(ex);
-						}
-					}
-					return subAck.getReturnCodes().stream().map((code) -> code.getCode()).toList();
-				});
+			return reasonCodes(this.client.subscribe(Mqtt3Subscribe.builder().addSubscriptions(mqtt3).build()),
+					(ex) -> (ex instanceof Mqtt3SubAckException failed) ? failed.getMqttMessage() : null,
+					(subAck) -> subAck.getReturnCodes().stream().map((code) -> code.getCode()).toList());
 		}
 
 		@Override

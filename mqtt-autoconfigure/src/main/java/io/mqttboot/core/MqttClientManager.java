@@ -344,6 +344,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	public void setSubscriptions(List<MqttSubscription> subscriptions) {
 		List<MqttSubscription> added;
 		List<String> removed;
+		boolean apply;
 		synchronized (this.subscriptionMonitor) {
 			Map<String, MqttSubscription> previous = new LinkedHashMap<>();
 			this.desiredSubscriptions.forEach((subscription) -> previous.put(subscription.filter(), subscription));
@@ -354,9 +355,12 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			subscriptions.forEach((subscription) -> kept.add(subscription.filter()));
 			removed = previous.keySet().stream().filter((filter) -> !kept.contains(filter)).toList();
 			this.desiredSubscriptions = List.copyOf(subscriptions);
+			// Decided under the same lock as subscribeAll(), so that a change is either part of
+			// the full subscription of this connection or applied here, never lost in between.
+			apply = isConnected() && this.subscribedOnThisRun;
 		}
 		removed.forEach(this.subscriptionStatus::remove);
-		if (isConnected() && this.subscribedOnThisRun) {
+		if (apply) {
 			if (!removed.isEmpty()) {
 				this.engine.unsubscribe(removed)
 					.whenComplete((ignored, ex) -> logSubscriptionFailure("unsubscribe from " + removed, ex));
@@ -384,8 +388,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		List<MqttSubscription> desired;
 		synchronized (this.subscriptionMonitor) {
 			desired = this.desiredSubscriptions;
+			this.subscribedOnThisRun = true;
 		}
-		this.subscribedOnThisRun = true;
 		subscribe(desired);
 	}
 

@@ -350,7 +350,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			observation.stop();
 		}
 		if (failure != null) {
-			if (!this.running && Thread.currentThread().isInterrupted()) {
+			if (abandonedByStop()) {
 				// Interrupted by shutdown: leave it unacknowledged for redelivery.
 				return;
 			}
@@ -381,7 +381,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 			@Override
 			public boolean shouldRetry(Throwable throwable) {
-				return isRetryable(throwable) && policy.shouldRetry(throwable);
+				return !abandonedByStop() && isRetryable(throwable) && policy.shouldRetry(throwable);
 			}
 
 			@Override
@@ -390,6 +390,18 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			}
 
 		});
+	}
+
+	/**
+	 * Return whether the current thread is a worker that {@link #stop()} gave up waiting
+	 * for. Its interrupt may have been swallowed by the listener (an
+	 * {@code InterruptedException} clears the flag), so the flag on the thread is not
+	 * enough: such a worker must neither retry, nor hand the failure to the error handler
+	 * (which acknowledges), nor take further messages.
+	 * @return whether the current worker was abandoned
+	 */
+	private static boolean abandonedByStop() {
+		return Thread.currentThread() instanceof WorkerThread worker && worker.abandoned;
 	}
 
 	/**
@@ -422,14 +434,15 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 		private final int index;
 
-		private volatile @Nullable Thread thread;
+		private volatile @Nullable WorkerThread thread;
 
 		Worker(int index) {
 			this.index = index;
 		}
 
 		void start() {
-			Thread thread = new Thread(this, "mqtt-" + ConcurrentMqttListenerContainer.this.listenerId + "-" + this.index);
+			WorkerThread thread = new WorkerThread(this,
+					"mqtt-" + ConcurrentMqttListenerContainer.this.listenerId + "-" + this.index);
 			thread.setDaemon(false);
 			this.thread = thread;
 			thread.start();
@@ -438,7 +451,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		@Override
 		public void run() {
 			ConcurrentMqttListenerContainer container = ConcurrentMqttListenerContainer.this;
-			while (container.running || !this.queue.isEmpty()) {
+			while (!abandonedByStop() && (container.running || !this.queue.isEmpty())) {
 				MqttDelivery delivery;
 				try {
 					delivery = this.queue.poll(100, TimeUnit.MILLISECONDS);
@@ -454,20 +467,21 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				}
 				container.queued.decrementAndGet();
 				container.process(delivery);
-				if (Thread.currentThread().isInterrupted()) {
+				if (abandonedByStop() || Thread.currentThread().isInterrupted()) {
 					return;
 				}
 			}
 		}
 
 		void awaitStop(long deadline) {
-			Thread thread = this.thread;
+			WorkerThread thread = this.thread;
 			if (thread == null) {
 				return;
 			}
 			try {
 				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
 				if (thread.isAlive()) {
+					thread.abandoned = true;
 					thread.interrupt();
 					thread.join(1000);
 				}
@@ -476,6 +490,16 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				Thread.currentThread().interrupt();
 			}
 			this.thread = null;
+		}
+
+	}
+
+	private static final class WorkerThread extends Thread {
+
+		volatile boolean abandoned;
+
+		WorkerThread(Runnable task, String name) {
+			super(task, name);
 		}
 
 	}

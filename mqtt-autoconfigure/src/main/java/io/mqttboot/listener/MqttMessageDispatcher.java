@@ -1,7 +1,9 @@
 package io.mqttboot.listener;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.commons.logging.Log;
@@ -40,6 +42,8 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 	private volatile boolean startupComplete;
 
 	private boolean warnedCleanSession;
+
+	private final Set<String> warnedSharedOverlaps = new HashSet<>();
 
 	/**
 	 * Create a dispatcher and register it as the inbound handler of the client.
@@ -100,6 +104,14 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 			}
 		}
 		this.trie = builder.build();
+		for (String overlap : MqttSubscriptionPlanner.sharedOverlaps(requested)) {
+			if (this.warnedSharedOverlaps.add(overlap)) {
+				logger.warn("MQTT client '" + this.clientManager.getName() + "' has the shared and plain subscriptions "
+						+ overlap + ", which overlap: the broker sends matching messages once per subscription, so"
+						+ " both listeners process them twice. Use a separate client (mqtt.clients.<name>) for one"
+						+ " of them");
+			}
+		}
 		this.clientManager.setSubscriptions(MqttSubscriptionPlanner.plan(requested));
 	}
 
@@ -120,12 +132,15 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 
 	@Override
 	public void onMessage(MqttReceivedMessage message) {
+		if (this.shuttingDown) {
+			// Stop taking messages: leave them unacknowledged, so that the broker redelivers
+			// them to the next run of a persistent session.
+			return;
+		}
 		List<ConcurrentMqttListenerContainer> matches = this.trie.match(message.getTopic());
 		if (matches.isEmpty()) {
-			if (!this.shuttingDown) {
-				// A subscription that no listener needs any more (or a wider merged one).
-				message.acknowledge();
-			}
+			// A subscription that no listener needs any more (or a wider merged one).
+			message.acknowledge();
 			return;
 		}
 		MqttDelivery delivery = new MqttDelivery(message, matches.size());

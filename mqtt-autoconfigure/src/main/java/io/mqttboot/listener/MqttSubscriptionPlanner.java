@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.mqttboot.core.MqttSubscription;
 import io.mqttboot.support.MqttTopics;
+import io.mqttboot.support.TopicFilter;
 
 /**
  * Turns the subscriptions of all listeners of a client into the subscriptions sent to the
@@ -65,6 +66,29 @@ public final class MqttSubscriptionPlanner {
 		List<MqttSubscription> result = new ArrayList<>(plain);
 		result.addAll(shared);
 		return result;
+	}
+
+	/**
+	 * Return the pairs of a shared and a plain subscription whose filters overlap: the broker
+	 * sends a matching message once per subscription, and the two copies cannot be told
+	 * apart, so both listeners process it twice.
+	 * @param subscriptions the subscriptions of one client
+	 * @return descriptions of the overlapping pairs, empty if there are none
+	 */
+	public static List<String> sharedOverlaps(List<MqttSubscription> subscriptions) {
+		List<String> overlaps = new ArrayList<>();
+		for (MqttSubscription shared : subscriptions) {
+			if (!shared.filter().startsWith(MqttTopics.SHARE_PREFIX)) {
+				continue;
+			}
+			String inner = TopicFilter.of(shared.filter()).getMatchFilter();
+			for (MqttSubscription plain : subscriptions) {
+				if (!plain.filter().startsWith(MqttTopics.SHARE_PREFIX) && overlap(inner, plain.filter())) {
+					overlaps.add("'" + shared.filter() + "' and '" + plain.filter() + "'");
+				}
+			}
+		}
+		return overlaps;
 	}
 
 	private static MqttSubscription combine(MqttSubscription a, MqttSubscription b) {

@@ -10,6 +10,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 
+import io.mqttboot.RawMqttClient;
 import io.mqttboot.annotation.MqttListener;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
 import io.mqttboot.core.MqttClientManager;
@@ -104,6 +105,55 @@ class MqttListenerArgumentsIntegrationTests {
 				await().untilAsserted(() -> assertThat(responder.replies)
 					.containsExactly("reply to status|corr-42|application/json|tenant=acme"));
 			});
+	}
+
+	@Test
+	void subscriptionOptionsAndRepeatedAnnotationsShouldBeApplied() {
+		try (RawMqttClient raw = RawMqttClient.connect(broker.getHost(), broker.getPort())) {
+			raw.publish("options/retained", "kept", 1, true);
+			this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl())
+				.withUserConfiguration(OptionsListener.class)
+				.run((context) -> {
+					awaitSubscribed(context.getBean(MqttClientManager.class));
+					OptionsListener listener = context.getBean(OptionsListener.class);
+					context.getBean(MqttTemplate.class).publish("options/local", "own");
+					raw.publish("options/local", "foreign", 1, false);
+					raw.publish("options/second", "repeated", 1, false);
+					raw.publish("options/retained", "marker", 1, false);
+					// Each listener's messages arrive in order: once the later one is there, an
+					// earlier unwanted one would be too.
+					await().untilAsserted(() -> assertThat(listener.received).contains("noLocal:foreign",
+							"retained:marker", "repeated:repeated"));
+					// noLocal: the client's own message is not delivered back [MQTT-3.8.3-3];
+					// retainHandling = 2: no retained message on subscribe.
+					assertThat(listener.received).containsExactlyInAnyOrder("noLocal:foreign", "retained:marker",
+							"repeated:repeated");
+				});
+			raw.publish("options/retained", "", 1, true);
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OptionsListener {
+
+		final List<String> received = new CopyOnWriteArrayList<>();
+
+		@MqttListener(topics = "options/local", noLocal = true)
+		void noLocal(String payload) {
+			this.received.add("noLocal:" + payload);
+		}
+
+		@MqttListener(topics = "options/retained", retainHandling = 2)
+		void retained(String payload) {
+			this.received.add("retained:" + payload);
+		}
+
+		@MqttListener(id = "first", topics = "options/first")
+		@MqttListener(id = "second", topics = "options/second")
+		void repeated(String payload) {
+			this.received.add("repeated:" + payload);
+		}
+
 	}
 
 	record Command(@NotBlank String action, @Max(100) int valve) {

@@ -1,0 +1,70 @@
+package io.mqttboot.listener.adapter;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.support.MqttHeaders;
+
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.support.MessageBuilder;
+
+/**
+ * Maps a received MQTT message to a spring-messaging {@link Message} with the payload
+ * bytes and the {@link MqttHeaders}, for listener methods and Spring Integration flows
+ * alike.
+ *
+ * @since 0.1.0
+ */
+public final class MqttMessageMapper {
+
+	private MqttMessageMapper() {
+	}
+
+	/**
+	 * Map a received message.
+	 * @param message the received message
+	 * @param topicVariables values of the listener's template levels, or {@code null}
+	 * @return the message, payload {@code byte[]}
+	 */
+	public static Message<byte[]> toMessage(MqttReceivedMessage message, @Nullable Map<String, String> topicVariables) {
+		Map<String, Object> headers = new HashMap<>();
+		List<Map.Entry<String, String>> userProperties = message.getUserProperties();
+		if (!userProperties.isEmpty()) {
+			Map<String, String> properties = new LinkedHashMap<>();
+			for (Map.Entry<String, String> property : userProperties) {
+				properties.put(property.getKey(), property.getValue());
+				headers.putIfAbsent(property.getKey(), property.getValue());
+			}
+			headers.put(MqttHeaders.USER_PROPERTIES, properties);
+		}
+		headers.put(MqttHeaders.RECEIVED_TOPIC, message.getTopic());
+		headers.put(MqttHeaders.RECEIVED_QOS, message.getQos());
+		headers.put(MqttHeaders.RECEIVED_RETAINED, message.isRetained());
+		headers.put(MqttHeaders.DUPLICATE, message.isDuplicate());
+		headers.put(MqttHeaders.CLIENT, message.getClientName());
+		headers.put(MqttHeaders.RECEIVED_MESSAGE, message);
+		if (message.getContentType() != null) {
+			headers.put(MessageHeaders.CONTENT_TYPE, message.getContentType());
+		}
+		if (message.getResponseTopic() != null) {
+			headers.put(MqttHeaders.RESPONSE_TOPIC, message.getResponseTopic());
+		}
+		if (message.getCorrelationData() != null) {
+			headers.put(MqttHeaders.CORRELATION_DATA, message.getCorrelationData());
+		}
+		if (message.getMessageExpiry() != null) {
+			headers.put(MqttHeaders.MESSAGE_EXPIRY_INTERVAL, message.getMessageExpiry().toSeconds());
+		}
+		if (topicVariables != null) {
+			headers.put(MqttHeaders.TOPIC_VARIABLES, topicVariables);
+		}
+		return MessageBuilder.createMessage(message.getPayload(), new MessageHeaders(headers));
+	}
+
+}
