@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 
@@ -29,6 +30,8 @@ final class CliContender implements Contender {
 	static final int CHUNK = 50_000;
 
 	private final List<Process> subscribers = new ArrayList<>();
+
+	private final AtomicLong publishers = new AtomicLong();
 
 	CliContender(int port) {
 		this.port = port;
@@ -117,9 +120,13 @@ final class CliContender implements Contender {
 		// One mosquitto_pub after the other (each exits when its last message is acknowledged).
 		Thread runner = new Thread(() -> {
 			for (File lines : files) {
+				// A client id per process: a QoS 0 mosquitto_pub exits as soon as it has written,
+				// and a successor with the same id would take over the session while the broker
+				// is still reading the predecessor's messages, which the broker then discards.
+				String clientId = "bench-c-pub-" + this.publishers.incrementAndGet();
 				try {
 					Process publisher = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p",
-							String.valueOf(this.port), "-i", "bench-c-pub", "-q", String.valueOf(qos), "-M", "100",
+							String.valueOf(this.port), "-i", clientId, "-q", String.valueOf(qos), "-M", "100",
 							"-t", Contender.topic(name(), qos), "-l")
 						.redirectInput(lines)
 						.redirectOutput(ProcessBuilder.Redirect.DISCARD)
