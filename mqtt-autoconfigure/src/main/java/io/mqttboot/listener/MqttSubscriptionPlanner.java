@@ -45,23 +45,32 @@ public final class MqttSubscriptionPlanner {
 		for (MqttSubscription subscription : distinct.values()) {
 			(subscription.filter().startsWith(MqttTopics.SHARE_PREFIX) ? shared : plain).add(subscription);
 		}
-		boolean merged = true;
-		while (merged) {
-			merged = false;
-			outer: for (int i = 0; i < plain.size(); i++) {
-				for (int j = i + 1; j < plain.size(); j++) {
-					MqttSubscription a = plain.get(i);
-					MqttSubscription b = plain.get(j);
-					if (overlap(a.filter(), b.filter())) {
-						String filter = generalize(a.filter(), b.filter());
-						plain.remove(j);
-						plain.set(i, combine(new MqttSubscription(filter, a.qos(), a.noLocal(), a.retainAsPublished(),
-								a.retainHandling()), b));
-						merged = true;
-						break outer;
+		// Each subscription absorbs every planned one it overlaps, then joins the plan: each
+		// merge shrinks the plan, so this stays quadratic in the number of distinct filters.
+		List<Planned> planned = new ArrayList<>();
+		for (MqttSubscription subscription : plain) {
+			Planned candidate = new Planned(subscription);
+			boolean absorbed = true;
+			while (absorbed) {
+				absorbed = false;
+				for (int i = 0; i < planned.size(); i++) {
+					Planned other = planned.get(i);
+					if (overlap(candidate.levels, other.levels)) {
+						MqttSubscription a = candidate.subscription;
+						String filter = generalize(a.filter(), other.subscription.filter());
+						candidate = new Planned(combine(new MqttSubscription(filter, a.qos(), a.noLocal(),
+								a.retainAsPublished(), a.retainHandling()), other.subscription));
+						planned.remove(i);
+						absorbed = true;
+						break;
 					}
 				}
 			}
+			planned.add(candidate);
+		}
+		plain = new ArrayList<>(planned.size());
+		for (Planned entry : planned) {
+			plain.add(entry.subscription);
 		}
 		List<MqttSubscription> result = new ArrayList<>(plain);
 		result.addAll(shared);
@@ -91,6 +100,19 @@ public final class MqttSubscriptionPlanner {
 		return overlaps;
 	}
 
+	private static final class Planned {
+
+		final MqttSubscription subscription;
+
+		final String[] levels;
+
+		Planned(MqttSubscription subscription) {
+			this.subscription = subscription;
+			this.levels = subscription.filter().split("/", -1);
+		}
+
+	}
+
 	private static MqttSubscription combine(MqttSubscription a, MqttSubscription b) {
 		// One broker subscription serves both: it must deliver what either asked for.
 		return new MqttSubscription(a.filter(), Math.max(a.qos(), b.qos()), a.noLocal() && b.noLocal(),
@@ -104,8 +126,10 @@ public final class MqttSubscriptionPlanner {
 	 * @return whether they overlap
 	 */
 	static boolean overlap(String a, String b) {
-		String[] la = a.split("/", -1);
-		String[] lb = b.split("/", -1);
+		return overlap(a.split("/", -1), b.split("/", -1));
+	}
+
+	private static boolean overlap(String[] la, String[] lb) {
 		for (int i = 0;; i++) {
 			if (i == la.length && i == lb.length) {
 				return true;
