@@ -162,6 +162,32 @@ final class HiveMqEngines {
 				&& disconnect.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER;
 	}
 
+	/**
+	 * Return the keep-alive to announce in CONNECT for the configured one, so that a dead
+	 * link (socket open, no bytes) is noticed within 1.5 times the configured keep-alive,
+	 * the bound the broker applies to the client [MQTT-3.1.2-24].
+	 * <p>
+	 * The HiveMQ client sends PINGREQ after {@code k - 0.1 s} without traffic and closes
+	 * the connection only when nothing arrived another {@code k - 0.1 s} later, so it
+	 * notices a frozen link up to {@code 2k - 0.2 s} after the last byte it read: 3.8 s
+	 * for a 2 s keep-alive (measured in {@code FrozenLinkIntegrationTests}). Announcing
+	 * {@code k = floor((3K - 2) / 4)} seconds for a configured {@code K} keeps that within
+	 * {@code 1.5K - 1.2 s}: 1 s for K = 2 (detection within 1.8 s), 3 s for 5, 7 s for 10,
+	 * 44 s for 60. The broker, which closes a silent connection after 1.5k, then notices
+	 * a dead client sooner too. A keep-alive of 1 s cannot be shortened: detection takes
+	 * up to 1.8 s. Zero (keep-alive off) stays off. When an MQTT 5 broker imposes its own
+	 * server keep-alive in CONNACK, the client uses that one instead.
+	 * @param keepAlive the configured keep-alive
+	 * @return the keep-alive in seconds to send in CONNECT
+	 */
+	static int announcedKeepAlive(Duration keepAlive) {
+		long seconds = keepAlive.toSeconds();
+		if (seconds <= 1) {
+			return (int) seconds;
+		}
+		return (int) Math.max(1, (3 * seconds - 2) / 4);
+	}
+
 	static MqttQos qos(int qos) {
 		return switch (qos) {
 			case 0 -> MqttQos.AT_MOST_ONCE;
@@ -213,7 +239,7 @@ final class HiveMqEngines {
 			return this.client.connectWith()
 				.cleanStart(this.settings.isCleanStart())
 				.sessionExpiryInterval(this.settings.getSessionExpiry().toSeconds())
-				.keepAlive((int) this.settings.getKeepAlive().toSeconds())
+				.keepAlive(announcedKeepAlive(this.settings.getKeepAlive()))
 				.send()
 				.thenApply((connAck) -> connAck.isSessionPresent());
 		}
@@ -385,7 +411,7 @@ final class HiveMqEngines {
 		public CompletableFuture<Boolean> connect() {
 			return this.client.connectWith()
 				.cleanSession(this.settings.isCleanStart())
-				.keepAlive((int) this.settings.getKeepAlive().toSeconds())
+				.keepAlive(announcedKeepAlive(this.settings.getKeepAlive()))
 				.send()
 				.thenApply((connAck) -> connAck.isSessionPresent());
 		}

@@ -198,7 +198,9 @@ public final class MqttClientSettings {
 	}
 
 	/**
-	 * Return the keep-alive interval.
+	 * Return the keep-alive interval: a dead connection is noticed within 1.5 times this
+	 * interval. To achieve that, the keep-alive announced to the broker in CONNECT is
+	 * about three quarters of it.
 	 * @return the keep-alive
 	 */
 	public Duration getKeepAlive() {
