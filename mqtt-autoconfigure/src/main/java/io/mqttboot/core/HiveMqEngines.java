@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
@@ -50,6 +51,12 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5UnsubscribeBuilder;
+import io.reactivex.Flowable;
+import io.reactivex.disposables.Disposable;
+import io.reactivex.functions.Consumer;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds {@link MqttEngine} instances on the HiveMQ MQTT client, for MQTT 5 and 3.1.1.
@@ -206,6 +213,8 @@ final class HiveMqEngines {
 
 		private final Mqtt5AsyncClient client;
 
+		private final InboundFlow<Mqtt5Publish> inbound;
+
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
 			builder.addConnectedListener((context) -> callbacks
@@ -232,10 +241,13 @@ final class HiveMqEngines {
 					.applyWillPublish();
 			}
 			this.client = builder5.buildAsync();
+			this.inbound = new InboundFlow<>(settings.getClientId(),
+					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true));
 		}
 
 		@Override
 		public CompletableFuture<Boolean> connect() {
+			this.inbound.start();
 			return this.client.connectWith()
 				.cleanStart(this.settings.isCleanStart())
 				.sessionExpiryInterval(this.settings.getSessionExpiry().toSeconds())
@@ -298,7 +310,7 @@ final class HiveMqEngines {
 
 		@Override
 		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.client.publishes(MqttGlobalPublishFilter.ALL, (publish) -> {
+			this.inbound.setConsumer((publish) -> {
 				int qos = publish.getQos().getCode();
 				tracker.incomingStarted(qos);
 				List<Map.Entry<String, String>> userProperties = publish.getUserProperties().asList().isEmpty()
@@ -318,7 +330,7 @@ final class HiveMqEngines {
 							publish.acknowledge();
 							tracker.incomingCompleted(qos);
 						}));
-			}, true);
+			});
 		}
 
 		@Override
@@ -362,7 +374,71 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Void> disconnect() {
-			return this.client.disconnect();
+			return this.client.disconnect().whenComplete((ignored, ex) -> this.inbound.stop());
+		}
+
+	}
+
+	/**
+	 * The subscription of the inbound handler to every incoming PUBLISH of a client. It
+	 * must be cancelled when the client stops: an open HiveMQ publish flow holds on to the
+	 * client's share of HiveMQ's Netty event loop group, whose threads
+	 * ({@code com.hivemq.client.mqtt-*}) then outlive every client (one thread per stopped
+	 * client, up to the group size). The asynchronous API's {@code publishes(filter,
+	 * callback)} cannot be cancelled, hence the Rx flowable; it delivers on HiveMQ's
+	 * application scheduler rather than a Netty thread, which the inbound handler does not
+	 * mind (it never blocks).
+	 *
+	 * @param <T> the PUBLISH type of the protocol version
+	 */
+	static final class InboundFlow<T> {
+
+		private static final Log logger = LogFactory.getLog(InboundFlow.class);
+
+		private final String clientId;
+
+		private final Supplier<Flowable<T>> publishes;
+
+		private @Nullable Consumer<T> consumer;
+
+		private @Nullable Disposable subscription;
+
+		InboundFlow(String clientId, Supplier<Flowable<T>> publishes) {
+			this.clientId = clientId;
+			this.publishes = publishes;
+		}
+
+		/**
+		 * Set the consumer; it is subscribed by {@link #start()}.
+		 * @param consumer the consumer of every incoming PUBLISH, acknowledged manually
+		 */
+		synchronized void setConsumer(Consumer<T> consumer) {
+			this.consumer = consumer;
+		}
+
+		/**
+		 * Subscribe, unless subscribed already; call before connecting, so that messages
+		 * of a resumed session are not missed (HiveMQ registers the flow on the event loop
+		 * that then runs the connect).
+		 */
+		synchronized void start() {
+			Consumer<T> consumer = this.consumer;
+			if (consumer != null && (this.subscription == null || this.subscription.isDisposed())) {
+				this.subscription = this.publishes.get()
+					.subscribe(consumer, (ex) -> logger.error("MQTT client id '" + this.clientId
+							+ "' stopped receiving messages: " + MqttClientManager.describe(ex), ex));
+			}
+		}
+
+		/**
+		 * Cancel the subscription, once the client is disconnected: unacknowledged
+		 * messages stay with the broker's session.
+		 */
+		synchronized void stop() {
+			if (this.subscription != null) {
+				this.subscription.dispose();
+				this.subscription = null;
+			}
 		}
 
 	}
@@ -381,6 +457,8 @@ final class HiveMqEngines {
 		private final MqttClientSettings settings;
 
 		private final Mqtt3AsyncClient client;
+
+		private final InboundFlow<Mqtt3Publish> inbound;
 
 		Mqtt3Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
@@ -405,10 +483,13 @@ final class HiveMqEngines {
 					.applyWillPublish();
 			}
 			this.client = builder3.buildAsync();
+			this.inbound = new InboundFlow<>(settings.getClientId(),
+					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true));
 		}
 
 		@Override
 		public CompletableFuture<Boolean> connect() {
+			this.inbound.start();
 			return this.client.connectWith()
 				.cleanSession(this.settings.isCleanStart())
 				.keepAlive(announcedKeepAlive(this.settings.getKeepAlive()))
@@ -431,7 +512,7 @@ final class HiveMqEngines {
 
 		@Override
 		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.client.publishes(MqttGlobalPublishFilter.ALL, (publish) -> {
+			this.inbound.setConsumer((publish) -> {
 				int qos = publish.getQos().getCode();
 				tracker.incomingStarted(qos);
 				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
@@ -439,7 +520,7 @@ final class HiveMqEngines {
 							publish.acknowledge();
 							tracker.incomingCompleted(qos);
 						}));
-			}, true);
+			});
 		}
 
 		@Override
@@ -480,7 +561,7 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Void> disconnect() {
-			return this.client.disconnect();
+			return this.client.disconnect().whenComplete((ignored, ex) -> this.inbound.stop());
 		}
 
 	}

@@ -313,7 +313,7 @@ public class MqttClientManager implements SmartLifecycle {
 	/**
 	 * Set the receiver of every incoming message; one handler per client (the listener
 	 * dispatcher). Messages arriving before a handler is set are acknowledged and skipped.
-	 * @param handler the handler, called on a network thread
+	 * @param handler the handler, called in order on a thread of the MQTT client
 	 * @throws IllegalStateException if a handler is already set
 	 */
 	public void setInboundHandler(MqttInboundHandler handler) {
