@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,6 +27,8 @@ final class DeliveryTally {
 
 	private final LongAdder handlersInterrupted = new LongAdder();
 
+	private volatile CountDownLatch gate = new CountDownLatch(0);
+
 	/**
 	 * Record one delivery to the listener.
 	 * @param payload the payload, the message id as text
@@ -35,6 +39,29 @@ final class DeliveryTally {
 		if (!this.received.add(id)) {
 			this.duplicates.increment();
 		}
+	}
+
+	/**
+	 * Make handlers that start from now on wait (a listener stuck in slow work) until
+	 * {@link #release()}.
+	 */
+	void hold() {
+		this.gate = new CountDownLatch(1);
+	}
+
+	/**
+	 * Let held handlers go on.
+	 */
+	void release() {
+		this.gate.countDown();
+	}
+
+	/**
+	 * Wait while handlers are held.
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	void awaitGate() throws InterruptedException {
+		this.gate.await(60, TimeUnit.SECONDS);
 	}
 
 	/**

@@ -172,6 +172,7 @@ final class Reliability {
 			this.tally.handlerStarted();
 			boolean interrupted = false;
 			try {
+				this.tally.awaitGate();
 				if (this.workMillis > 0) {
 					Thread.sleep(this.workMillis);
 				}
