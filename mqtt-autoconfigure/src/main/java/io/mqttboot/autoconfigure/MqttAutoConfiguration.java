@@ -44,6 +44,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.util.StringUtils;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Auto-configuration for MQTT: a managed client from {@code mqtt.*}, extra clients from
@@ -130,6 +131,10 @@ public final class MqttAutoConfiguration {
 		map.from(properties.getPublish()::getTimeout).to(builder::publishTimeout);
 		map.from(properties.getPublish()::isDeliveryEvents).to(builder::deliveryEvents);
 		map.from(properties.getOutbox()::getCapacity).to(builder::outboxCapacity);
+		DataSize maxPacketSize = properties.getPublish().getMaxPacketSize();
+		if (maxPacketSize != null) {
+			builder.maxPacketSize(Math.toIntExact(maxPacketSize.toBytes()));
+		}
 		builder.shutdownTimeout(shutdownTimeout);
 		builder.tls(tls(name, properties.getSsl(), sslBundles));
 		MqttClientProperties.Will will = properties.getWill();

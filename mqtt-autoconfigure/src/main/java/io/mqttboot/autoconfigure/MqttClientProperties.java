@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Connection and publishing settings of one MQTT client, bound from {@code mqtt.*} for the
@@ -42,7 +43,10 @@ public class MqttClientProperties {
 	private int version = 5;
 
 	/**
-	 * Keep-alive interval. If a duration suffix is not specified, seconds will be used.
+	 * Keep-alive interval: a connection that carries no bytes is noticed within 1.5 times
+	 * this interval, by the broker and by the client (which announces about three
+	 * quarters of it to the broker to achieve that). Zero turns keep-alive off. If a
+	 * duration suffix is not specified, seconds will be used.
 	 */
 	@DurationUnit(ChronoUnit.SECONDS)
 	private Duration keepAlive = Duration.ofSeconds(60);
@@ -337,6 +341,23 @@ public class MqttClientProperties {
 		 * acknowledged.
 		 */
 		private boolean deliveryEvents;
+
+		/**
+		 * Largest PUBLISH packet the broker accepts; larger messages fail without being
+		 * sent. MQTT 5 brokers announce their limit, which applies as well. Set it on MQTT
+		 * 3.1.1 when the broker limits the packet size: such a broker closes the connection
+		 * on a larger packet, and the client would resend it after every reconnect. If a
+		 * data size suffix is not specified, bytes will be used.
+		 */
+		private @Nullable DataSize maxPacketSize;
+
+		public @Nullable DataSize getMaxPacketSize() {
+			return this.maxPacketSize;
+		}
+
+		public void setMaxPacketSize(@Nullable DataSize maxPacketSize) {
+			this.maxPacketSize = maxPacketSize;
+		}
 
 		public boolean isDeliveryEvents() {
 			return this.deliveryEvents;

@@ -7,17 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.concurrent.TimeUnit;
 
 import com.hivemq.client.mqtt.MqttClient;
-import io.reactivex.Flowable;
-import io.reactivex.disposables.Disposable;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
@@ -58,6 +52,12 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5UnsubscribeBuilder;
+import io.reactivex.Flowable;
+import io.reactivex.disposables.Disposable;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import io.reactivex.functions.Consumer;
 
 /**
  * Builds {@link MqttEngine} instances on the HiveMQ MQTT client, for MQTT 5 and 3.1.1.
@@ -120,9 +120,11 @@ final class HiveMqEngines {
 			context.getReconnector()
 				.reconnect(true)
 				// The session may be gone (broker restart, expiry): resend what was in flight so
-				// that nothing is silently lost. The manager resubscribes itself, so that it sees
-				// every SUBACK.
-				.resubscribeIfSessionExpired(false)
+				// that nothing is silently lost. Resubscribing here keeps HiveMQ from ending the
+				// inbound flow while it reconnects (messages arriving before the flow is back
+				// would be lost); the manager resubscribes as well, to see every SUBACK, and a
+				// repeated SUBSCRIBE only replaces the same subscription [MQTT-3.8.4-3].
+				.resubscribeIfSessionExpired(true)
 				.republishIfSessionExpired(true)
 				.delay(delay, TimeUnit.MILLISECONDS);
 			if (context instanceof Mqtt5ClientDisconnectedContext context5) {
@@ -170,6 +172,32 @@ final class HiveMqEngines {
 				&& disconnect.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER;
 	}
 
+	/**
+	 * Return the keep-alive to announce in CONNECT for the configured one, so that a dead
+	 * link (socket open, no bytes) is noticed within 1.5 times the configured keep-alive,
+	 * the bound the broker applies to the client [MQTT-3.1.2-24].
+	 * <p>
+	 * The HiveMQ client sends PINGREQ after {@code k - 0.1 s} without traffic and closes
+	 * the connection only when nothing arrived another {@code k - 0.1 s} later, so it
+	 * notices a frozen link up to {@code 2k - 0.2 s} after the last byte it read: 3.8 s
+	 * for a 2 s keep-alive (measured in {@code FrozenLinkIntegrationTests}). Announcing
+	 * {@code k = floor((3K - 2) / 4)} seconds for a configured {@code K} keeps that within
+	 * {@code 1.5K - 1.2 s}: 1 s for K = 2 (detection within 1.8 s), 3 s for 5, 7 s for 10,
+	 * 44 s for 60. The broker, which closes a silent connection after 1.5k, then notices
+	 * a dead client sooner too. A keep-alive of 1 s cannot be shortened: detection takes
+	 * up to 1.8 s. Zero (keep-alive off) stays off. When an MQTT 5 broker imposes its own
+	 * server keep-alive in CONNACK, the client uses that one instead.
+	 * @param keepAlive the configured keep-alive
+	 * @return the keep-alive in seconds to send in CONNECT
+	 */
+	static int announcedKeepAlive(Duration keepAlive) {
+		long seconds = keepAlive.toSeconds();
+		if (seconds <= 1) {
+			return (int) seconds;
+		}
+		return (int) Math.max(1, (3 * seconds - 2) / 4);
+	}
+
 	static MqttQos qos(int qos) {
 		return switch (qos) {
 			case 0 -> MqttQos.AT_MOST_ONCE;
@@ -188,7 +216,7 @@ final class HiveMqEngines {
 
 		private final Mqtt5AsyncClient client;
 
-		private @Nullable InboundFlow<Mqtt5Publish> inbound;
+		private final InboundFlow<Mqtt5Publish> inbound;
 
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
@@ -216,15 +244,17 @@ final class HiveMqEngines {
 					.applyWillPublish();
 			}
 			this.client = builder5.buildAsync();
+			this.inbound = new InboundFlow<>(settings.getClientId(),
+					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true));
 		}
 
 		@Override
 		public CompletableFuture<Boolean> connect() {
-			activateInbound(this.inbound);
+			this.inbound.start();
 			return this.client.connectWith()
 				.cleanStart(this.settings.isCleanStart())
 				.sessionExpiryInterval(this.settings.getSessionExpiry().toSeconds())
-				.keepAlive((int) this.settings.getKeepAlive().toSeconds())
+				.keepAlive(announcedKeepAlive(this.settings.getKeepAlive()))
 				.send()
 				.thenApply((connAck) -> connAck.isSessionPresent());
 		}
@@ -283,8 +313,7 @@ final class HiveMqEngines {
 
 		@Override
 		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.inbound = new InboundFlow<>(() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true),
-					(publish) -> {
+			this.inbound.setConsumer((publish) -> {
 				int qos = publish.getQos().getCode();
 				tracker.incomingStarted(qos);
 				List<Map.Entry<String, String>> userProperties = publish.getUserProperties().asList().isEmpty()
@@ -338,8 +367,101 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Void> disconnect() {
-			deactivateInbound(this.inbound);
-			return this.client.disconnect();
+			return this.client.disconnect().whenComplete((ignored, ex) -> this.inbound.stop());
+		}
+
+	}
+
+	/**
+	 * The subscription of the inbound handler to every incoming PUBLISH of a client. It
+	 * must be cancelled when the client stops: an open HiveMQ publish flow holds on to the
+	 * client's share of HiveMQ's Netty event loop group, whose threads
+	 * ({@code com.hivemq.client.mqtt-*}) then outlive every client (one thread per stopped
+	 * client, up to the group size). The asynchronous API's {@code publishes(filter,
+	 * callback)} cannot be cancelled, hence the Rx flowable; it delivers on HiveMQ's
+	 * application scheduler rather than a Netty thread, which the inbound handler does not
+	 * mind (it never blocks).
+	 *
+	 * @param <T> the PUBLISH type of the protocol version
+	 */
+	static final class InboundFlow<T> {
+
+		private static final Log logger = LogFactory.getLog(InboundFlow.class);
+
+		private final String clientId;
+
+		private final Supplier<Flowable<T>> publishes;
+
+		private @Nullable Consumer<T> consumer;
+
+		private @Nullable Disposable subscription;
+
+		private boolean started;
+
+		InboundFlow(String clientId, Supplier<Flowable<T>> publishes) {
+			this.clientId = clientId;
+			this.publishes = publishes;
+		}
+
+		/**
+		 * Set the consumer; it is subscribed by {@link #start()}.
+		 * @param consumer the consumer of every incoming PUBLISH, acknowledged manually
+		 */
+		synchronized void setConsumer(Consumer<T> consumer) {
+			this.consumer = consumer;
+		}
+
+		/**
+		 * Subscribe, unless subscribed already; call before connecting, so that messages
+		 * of a resumed session are not missed (HiveMQ registers the flow on the event loop
+		 * that then runs the connect).
+		 */
+		synchronized void start() {
+			this.started = true;
+			subscribe();
+		}
+
+		private synchronized void subscribe() {
+			Consumer<T> consumer = this.consumer;
+			if (this.started && consumer != null && (this.subscription == null || this.subscription.isDisposed())) {
+				this.subscription = this.publishes.get().subscribe((publish) -> deliver(consumer, publish), (ex) -> {
+					logger.debug("MQTT client id '" + this.clientId + "': inbound flow ended ("
+							+ MqttClientManager.describe(ex) + "), registering it again");
+					ended();
+				}, this::ended);
+			}
+		}
+
+		private void deliver(Consumer<T> consumer, T publish) {
+			try {
+				consumer.accept(publish);
+			}
+			catch (Exception ex) {
+				// Never let one message end the flow for all the others.
+				logger.error("MQTT client id '" + this.clientId + "': failed to dispatch an incoming message", ex);
+			}
+		}
+
+		/**
+		 * HiveMQ ends global flows when the session ends (a normal disconnect, or a
+		 * reconnect that finds no session while its own resubscription is off): while
+		 * started, register again, or the client would silently stop receiving.
+		 */
+		private synchronized void ended() {
+			this.subscription = null;
+			subscribe();
+		}
+
+		/**
+		 * Cancel the subscription, once the client is disconnected: unacknowledged
+		 * messages stay with the broker's session.
+		 */
+		synchronized void stop() {
+			this.started = false;
+			if (this.subscription != null) {
+				this.subscription.dispose();
+				this.subscription = null;
+			}
 		}
 
 	}
@@ -363,77 +485,6 @@ final class HiveMqEngines {
 		});
 	}
 
-	private static void activateInbound(@Nullable InboundFlow<?> inbound) {
-		if (inbound != null) {
-			inbound.activate();
-		}
-	}
-
-	private static void deactivateInbound(@Nullable InboundFlow<?> inbound) {
-		if (inbound != null) {
-			inbound.deactivate();
-		}
-	}
-
-	/**
-	 * Keeps exactly one global publish flow registered while the engine is active. HiveMQ
-	 * ends global flows when the session ends: on a normal disconnect, and on a reconnect
-	 * whose CONNACK says the session is gone (unless its own resubscription is on, which we
-	 * replace with ours). Without re-registering, a client would silently stop receiving
-	 * after the first lost session.
-	 *
-	 * @param <P> the publish type
-	 */
-	static final class InboundFlow<P> {
-
-		private static final Log logger = LogFactory.getLog(InboundFlow.class);
-
-		private final Supplier<Flowable<P>> source;
-
-		private final Consumer<P> consumer;
-
-		private boolean active;
-
-		private @Nullable Disposable subscription;
-
-		InboundFlow(Supplier<Flowable<P>> source, Consumer<P> consumer) {
-			this.source = source;
-			this.consumer = consumer;
-		}
-
-		synchronized void activate() {
-			this.active = true;
-			ensureSubscribed();
-		}
-
-		synchronized void deactivate() {
-			this.active = false;
-		}
-
-		private synchronized void ensureSubscribed() {
-			if (!this.active || (this.subscription != null && !this.subscription.isDisposed())) {
-				return;
-			}
-			this.subscription = this.source.get().subscribe(this::deliver, (error) -> ended(), this::ended);
-		}
-
-		private void deliver(P publish) {
-			try {
-				this.consumer.accept(publish);
-			}
-			catch (RuntimeException ex) {
-				// Never let one message end the flow for all the others.
-				logger.error("Failed to dispatch an incoming MQTT message", ex);
-			}
-		}
-
-		private synchronized void ended() {
-			this.subscription = null;
-			ensureSubscribed();
-		}
-
-	}
-
 	static byte[] bytes(ByteBuffer buffer) {
 		byte[] bytes = new byte[buffer.remaining()];
 		buffer.duplicate().get(bytes);
@@ -449,7 +500,7 @@ final class HiveMqEngines {
 
 		private final Mqtt3AsyncClient client;
 
-		private @Nullable InboundFlow<Mqtt3Publish> inbound;
+		private final InboundFlow<Mqtt3Publish> inbound;
 
 		Mqtt3Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
@@ -474,14 +525,16 @@ final class HiveMqEngines {
 					.applyWillPublish();
 			}
 			this.client = builder3.buildAsync();
+			this.inbound = new InboundFlow<>(settings.getClientId(),
+					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true));
 		}
 
 		@Override
 		public CompletableFuture<Boolean> connect() {
-			activateInbound(this.inbound);
+			this.inbound.start();
 			return this.client.connectWith()
 				.cleanSession(this.settings.isCleanStart())
-				.keepAlive((int) this.settings.getKeepAlive().toSeconds())
+				.keepAlive(announcedKeepAlive(this.settings.getKeepAlive()))
 				.send()
 				.thenApply((connAck) -> connAck.isSessionPresent());
 		}
@@ -501,8 +554,7 @@ final class HiveMqEngines {
 
 		@Override
 		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.inbound = new InboundFlow<>(() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true),
-					(publish) -> {
+			this.inbound.setConsumer((publish) -> {
 				int qos = publish.getQos().getCode();
 				tracker.incomingStarted(qos);
 				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
@@ -541,8 +593,7 @@ final class HiveMqEngines {
 
 		@Override
 		public CompletableFuture<Void> disconnect() {
-			deactivateInbound(this.inbound);
-			return this.client.disconnect();
+			return this.client.disconnect().whenComplete((ignored, ex) -> this.inbound.stop());
 		}
 
 	}

@@ -314,7 +314,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	/**
 	 * Set the receiver of every incoming message; one handler per client (the listener
 	 * dispatcher). Messages arriving before a handler is set are acknowledged and skipped.
-	 * @param handler the handler, called on a network thread
+	 * @param handler the handler, called in order on a thread of the MQTT client
 	 * @throws IllegalStateException if a handler is already set
 	 */
 	public void setInboundHandler(MqttInboundHandler handler) {
@@ -451,6 +451,21 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	 * @return a future completed on PUBACK/PUBCOMP (QoS 0: on write)
 	 */
 	CompletableFuture<MqttPublishResult> publish(OutboundPublish publish) {
+		int maxPacketSize = this.settings.getMaxPacketSize();
+		if (maxPacketSize > 0) {
+			long packetSize = publish.packetSize(this.settings.getVersion());
+			if (packetSize > maxPacketSize) {
+				// Never send it: on MQTT 3.1.1 the broker would close the connection, and the
+				// client would resend the message after every reconnect.
+				this.publishFailed[publish.qos()].increment();
+				return CompletableFuture.failedFuture(new MqttPublishException(publish.topic(),
+						"Message to topic '" + publish.topic() + "' (QoS " + publish.qos() + ", payload "
+								+ publish.payload().length + " bytes) is a PUBLISH packet of " + packetSize
+								+ " bytes, more than the maximum packet size of " + maxPacketSize
+								+ " bytes (mqtt.publish.max-packet-size); it was not sent",
+						null));
+			}
+		}
 		if (this.open) {
 			return send(publish);
 		}
@@ -513,8 +528,9 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		if (cause instanceof MqttPublishException) {
 			return cause;
 		}
-		return new MqttPublishException(publish.topic(), "Failed to publish to topic '" + publish.topic()
-				+ "' with MQTT client '" + this.name + "': " + cause.getMessage(), cause);
+		return new MqttPublishException(publish.topic(), "Failed to publish to topic '" + publish.topic() + "' (QoS "
+				+ publish.qos() + ", payload " + publish.payload().length + " bytes) with MQTT client '" + this.name
+				+ "': " + cause.getMessage(), cause);
 	}
 
 	private void drainOutbox(int generation) {

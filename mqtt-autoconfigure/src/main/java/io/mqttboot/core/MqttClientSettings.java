@@ -53,6 +53,8 @@ public final class MqttClientSettings {
 
 	private final int outboxCapacity;
 
+	private final int maxPacketSize;
+
 	private final Duration shutdownTimeout;
 
 	private final boolean deliveryEvents;
@@ -77,6 +79,7 @@ public final class MqttClientSettings {
 		this.defaultRetain = builder.defaultRetain;
 		this.publishTimeout = builder.publishTimeout;
 		this.outboxCapacity = builder.outboxCapacity;
+		this.maxPacketSize = builder.maxPacketSize;
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.deliveryEvents = builder.deliveryEvents;
 		this.tls = builder.tls;
@@ -88,6 +91,7 @@ public final class MqttClientSettings {
 		Assert.isTrue(this.reconnectMaxDelay.compareTo(this.reconnectInitialDelay) >= 0,
 				"reconnect max-delay must not be smaller than initial-delay");
 		Assert.isTrue(this.outboxCapacity >= 0, "outbox capacity must not be negative");
+		Assert.isTrue(this.maxPacketSize >= 0, "maximum packet size must not be negative");
 		checkQos(this.defaultQos, "default QoS");
 		if (this.will != null) {
 			checkQos(this.will.qos(), "Will QoS");
@@ -198,7 +202,9 @@ public final class MqttClientSettings {
 	}
 
 	/**
-	 * Return the keep-alive interval.
+	 * Return the keep-alive interval: a dead connection is noticed within 1.5 times this
+	 * interval. To achieve that, the keep-alive announced to the broker in CONNECT is
+	 * about three quarters of it.
 	 * @return the keep-alive
 	 */
 	public Duration getKeepAlive() {
@@ -306,6 +312,15 @@ public final class MqttClientSettings {
 	}
 
 	/**
+	 * Return the largest PUBLISH packet to send; larger messages fail without being sent.
+	 * @return the maximum packet size in bytes, or {@code 0} for none besides the one an
+	 * MQTT 5 broker announces
+	 */
+	public int getMaxPacketSize() {
+		return this.maxPacketSize;
+	}
+
+	/**
 	 * Return how long stopping waits for in-flight work.
 	 * @return the shutdown timeout
 	 */
@@ -410,6 +425,8 @@ public final class MqttClientSettings {
 		private Duration publishTimeout = Duration.ofSeconds(10);
 
 		private int outboxCapacity = 10_000;
+
+		private int maxPacketSize;
 
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
@@ -609,6 +626,17 @@ public final class MqttClientSettings {
 		 */
 		public Builder outboxCapacity(int outboxCapacity) {
 			this.outboxCapacity = outboxCapacity;
+			return this;
+		}
+
+		/**
+		 * Set the largest PUBLISH packet to send.
+		 * @param maxPacketSize the maximum packet size in bytes, or {@code 0} for none
+		 * besides the one an MQTT 5 broker announces
+		 * @return this builder
+		 */
+		public Builder maxPacketSize(int maxPacketSize) {
+			this.maxPacketSize = maxPacketSize;
 			return this;
 		}
 

@@ -27,7 +27,7 @@ interface MqttEngine {
 	 * Register the receiver of all incoming messages; call before {@link #connect()}.
 	 * Messages are acknowledged only through {@link MqttReceivedMessage#acknowledge()}.
 	 * @param clientName the client name to put on received messages
-	 * @param handler the handler, called on a network thread
+	 * @param handler the handler, called in order on a thread of the MQTT client
 	 * @param tracker counts incoming QoS 1/2 messages until acknowledged
 	 */
 	void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker);
@@ -48,7 +48,9 @@ interface MqttEngine {
 	CompletableFuture<Void> unsubscribe(List<String> filters);
 
 	/**
-	 * Disconnect normally (DISCONNECT with reason 0, so the broker discards the Will).
+	 * Disconnect normally (DISCONNECT with reason 0, so the broker discards the Will) and
+	 * stop delivering to the inbound handler, which releases the client's threads;
+	 * {@link #connect()} delivers again.
 	 * @return a future completed when the connection is closed
 	 */
 	CompletableFuture<Void> disconnect();

@@ -1,8 +1,9 @@
 package io.mqttboot.core;
 
 /**
- * Receives every message of a client, on the network thread: implementations must hand the
- * message off without blocking. The listener dispatcher is the implementation.
+ * Receives every message of a client, in order, on a thread of the MQTT client (not the
+ * application's): implementations must hand the message off without blocking. The listener
+ * dispatcher is the implementation.
  *
  * @since 0.1.0
  */

@@ -1,5 +1,6 @@
 package io.mqttboot.core;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,42 @@ import org.jspecify.annotations.Nullable;
 record OutboundPublish(String topic, byte[] payload, int qos, boolean retain,
 		List<Map.Entry<String, String>> userProperties, @Nullable String contentType, @Nullable String responseTopic,
 		byte @Nullable [] correlationData, @Nullable Duration messageExpiry) {
+
+	/**
+	 * Return the size of this message as a PUBLISH packet [MQTT-3.3]: fixed header, topic
+	 * name, packet identifier, properties (MQTT 5) and payload.
+	 * @param version the protocol version
+	 * @return the packet size in bytes
+	 */
+	long packetSize(MqttVersion version) {
+		long remaining = 2L + this.topic.getBytes(StandardCharsets.UTF_8).length + ((this.qos > 0) ? 2 : 0)
+				+ this.payload.length;
+		if (version == MqttVersion.MQTT_5_0) {
+			long properties = 0;
+			if (this.contentType != null) {
+				properties += 3 + this.contentType.getBytes(StandardCharsets.UTF_8).length;
+			}
+			if (this.responseTopic != null) {
+				properties += 3 + this.responseTopic.getBytes(StandardCharsets.UTF_8).length;
+			}
+			if (this.correlationData != null) {
+				properties += 3 + this.correlationData.length;
+			}
+			if (this.messageExpiry != null) {
+				properties += 5;
+			}
+			for (Map.Entry<String, String> property : this.userProperties) {
+				properties += 5 + property.getKey().getBytes(StandardCharsets.UTF_8).length
+						+ property.getValue().getBytes(StandardCharsets.UTF_8).length;
+			}
+			remaining += variableByteIntegerSize(properties) + properties;
+		}
+		return 1 + variableByteIntegerSize(remaining) + remaining;
+	}
+
+	private static int variableByteIntegerSize(long value) {
+		return (value < 128) ? 1 : (value < 16_384) ? 2 : (value < 2_097_152) ? 3 : 4;
+	}
 
 	boolean hasMqtt5Properties() {
 		return !this.userProperties.isEmpty() || this.contentType != null || this.responseTopic != null

@@ -74,9 +74,9 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 	}
 
 	/**
-	 * Stop following container starts and stops: called when the application shuts down,
-	 * so that stopping containers never unsubscribes a persistent session and messages
-	 * arriving meanwhile stay unacknowledged for redelivery.
+	 * Stop taking messages and stop following container starts and stops: called when the
+	 * application shuts down, so that stopping containers never unsubscribes a persistent
+	 * session and messages arriving meanwhile stay unacknowledged for redelivery.
 	 */
 	public void shutdown() {
 		this.shuttingDown = true;
@@ -133,8 +133,10 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 	@Override
 	public void onMessage(MqttReceivedMessage message) {
 		if (this.shuttingDown) {
-			// Stop taking messages: leave them unacknowledged, so that the broker redelivers
-			// them to the next run of a persistent session.
+			// Stop taking messages, so that the containers drain only what they hold and
+			// running handlers finish within the shutdown timeout. QoS 1/2 messages stay
+			// unacknowledged: the broker redelivers them to a persistent session (a clean
+			// session, like QoS 0, loses them).
 			return;
 		}
 		List<ConcurrentMqttListenerContainer> matches = this.trie.match(message.getTopic());

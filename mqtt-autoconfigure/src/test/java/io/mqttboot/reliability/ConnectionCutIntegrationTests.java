@@ -1,0 +1,89 @@
+package io.mqttboot.reliability;
+
+import java.time.Duration;
+import java.util.Random;
+
+import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttTemplate;
+import io.mqttboot.test.FaultProxy;
+import io.mqttboot.test.MqttBrokerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Scenarios 1 and 2 of {@code docs/reliability.md}: 10,000 messages from an
+ * {@code MqttTemplate} to an {@code @MqttListener} while a fault proxy in front of both
+ * applications resets every connection 10 times, at points drawn from a fixed seed. Both
+ * applications use persistent sessions. QoS 1 may deliver a message twice but must lose
+ * none; QoS 2 must deliver every message exactly once.
+ */
+@ExtendWith(QuietBrokerLogExtension.class)
+class ConnectionCutIntegrationTests {
+
+	private static final int MESSAGES = 10_000;
+
+	private static final int CUTS = 10;
+
+	private static final long SEED = 20_260_501L;
+
+	@RegisterExtension
+	static final MqttBrokerExtension broker = MqttBrokerExtension.builder().build();
+
+	@Test
+	void qos1StreamThroughTenConnectionCutsShouldLoseNoMessage() {
+		DeliveryTally tally = streamThroughCuts(1);
+		assertThat(tally.missing(MESSAGES)).as(tally.summary(MESSAGES)).isEmpty();
+	}
+
+	@Test
+	void qos2StreamThroughTenConnectionCutsShouldDeliverEveryMessageExactlyOnce() {
+		DeliveryTally tally = streamThroughCuts(2);
+		assertThat(tally.missing(MESSAGES)).as(tally.summary(MESSAGES)).isEmpty();
+		assertThat(tally.duplicates()).as(tally.summary(MESSAGES)).isZero();
+	}
+
+	private DeliveryTally streamThroughCuts(int qos) {
+		DeliveryTally tally = new DeliveryTally();
+		String topic = "cuts/q" + qos;
+		try (FaultProxy proxy = FaultProxy.to(broker.get())) {
+			Reliability.consumer(proxy.getUrl(), "fixed-cuts-consumer-q" + qos, topic, tally).run((consumer) -> {
+				MqttClientManager consumerClient = Reliability.awaitSubscribed(consumer);
+				Reliability.publisher(proxy.getUrl(), "fixed-cuts-publisher-q" + qos).run((publisher) -> {
+					MqttClientManager publisherClient = Reliability.awaitConnected(publisher);
+					long start = System.nanoTime();
+					StreamPublisher stream = StreamPublisher.start(publisher.getBean(MqttTemplate.class), topic, 4, qos,
+							MESSAGES, 500);
+					// Cut when the consumer has received a random share of the stream and both
+					// clients are connected, so that every cut hits messages in flight in both
+					// directions.
+					int[] cutPoints = new Random(SEED).ints(CUTS, MESSAGES / 20, MESSAGES - MESSAGES / 20)
+						.sorted()
+						.toArray();
+					for (int cutPoint : cutPoints) {
+						await().atMost(Duration.ofSeconds(60))
+							.until(() -> tally.distinct() >= cutPoint && consumerClient.isConnected()
+									&& publisherClient.isConnected());
+						proxy.cutAll();
+					}
+					assertThat(stream.awaitCompletion(Duration.ofSeconds(90))).as(stream.toString()).isTrue();
+					assertThat(stream.failures()).as(stream.toString()).isEmpty();
+					Reliability.awaitAllReceived(tally, MESSAGES, Duration.ofSeconds(60));
+					long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+					Reliability.awaitSettled(consumer);
+					Reliability.report("scenario " + qos + " (QoS " + qos + ", " + CUTS + " cuts)",
+							tally.summary(MESSAGES) + " publisherReconnects=" + publisherClient.getReconnectCount()
+									+ " consumerReconnects=" + consumerClient.getReconnectCount() + " time=" + millis
+									+ "ms");
+					assertThat(consumerClient.getReconnectCount()).isGreaterThanOrEqualTo(CUTS);
+					assertThat(publisherClient.getReconnectCount()).isGreaterThanOrEqualTo(CUTS);
+				});
+			});
+		}
+		return tally;
+	}
+
+}
