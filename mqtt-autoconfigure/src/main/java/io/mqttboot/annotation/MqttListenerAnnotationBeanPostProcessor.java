@@ -266,6 +266,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 			}
 		}
 		this.pending.clear();
+		registry.applySubscriptions();
 	}
 
 	private DefaultMessageHandlerMethodFactory messageHandlerMethodFactory(ConfigurableListableBeanFactory beanFactory) {

@@ -130,9 +130,22 @@ public class MqttListenerEndpointRegistry implements SmartLifecycle, DisposableB
 			.toList();
 	}
 
+	/**
+	 * Plan and apply the subscriptions of all containers registered so far. Registration
+	 * while the application is wired is batched; the annotation processor calls this once
+	 * after registering every {@code @MqttListener}, so that the clients subscribe on their
+	 * first connection.
+	 */
+	public void applySubscriptions() {
+		synchronized (this.dispatchers) {
+			this.dispatchers.values().forEach(MqttMessageDispatcher::flush);
+		}
+	}
+
 	@Override
 	public void start() {
 		this.dispatchers.values().forEach(MqttMessageDispatcher::resume);
+		applySubscriptions();
 		for (MqttListenerContainer container : getListenerContainers()) {
 			if (container.isAutoStartup()) {
 				container.start();

@@ -328,7 +328,8 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		MqttReceivedMessage message = delivery.message;
 		AtomicInteger attempts = new AtomicInteger();
 		Throwable failure = null;
-		Observation observation = Observation
+		// Creating a no-op observation per message still costs a scope and allocations.
+		Observation observation = this.observationRegistry.isNoop() ? Observation.NOOP : Observation
 			.createNotStarted(MqttObservations.LISTENER,
 					() -> new MqttListenerObservationContext(message, this.listenerId), this.observationRegistry)
 			.contextualName(this.listenerId + " receive")

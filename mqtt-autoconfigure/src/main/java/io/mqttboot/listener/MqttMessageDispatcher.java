@@ -41,6 +41,10 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 
 	private volatile boolean startupComplete;
 
+	private boolean dirty;
+
+	private List<ConcurrentMqttListenerContainer> active = List.of();
+
 	private boolean warnedCleanSession;
 
 	private final Set<String> warnedSharedOverlaps = new HashSet<>();
@@ -70,7 +74,22 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 		this.containers.add(container);
 		container.setActivationCallback(this::refresh);
 		warnIfCleanSession(container);
-		refresh();
+		if (this.clientManager.isRunning() || this.startupComplete) {
+			refresh();
+		}
+		else {
+			// Wiring the application: plan once for all listeners, see flush().
+			this.dirty = true;
+		}
+	}
+
+	/**
+	 * Apply containers added while the application was being wired, in one planning pass.
+	 */
+	public synchronized void flush() {
+		if (this.dirty) {
+			refresh();
+		}
 	}
 
 	/**
@@ -93,14 +112,24 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 		if (this.shuttingDown) {
 			return;
 		}
-		TopicTrie.Builder<ConcurrentMqttListenerContainer> builder = TopicTrie.builder();
-		List<MqttSubscription> requested = new ArrayList<>();
+		List<ConcurrentMqttListenerContainer> active = new ArrayList<>();
 		for (ConcurrentMqttListenerContainer container : this.containers) {
 			if (isActive(container)) {
-				for (MqttSubscription subscription : container.getSubscriptions()) {
-					builder.add(subscription.filter(), container);
-					requested.add(subscription);
-				}
+				active.add(container);
+			}
+		}
+		if (!this.dirty && active.equals(this.active)) {
+			// Starting containers that already counted as active changes nothing.
+			return;
+		}
+		this.dirty = false;
+		this.active = active;
+		TopicTrie.Builder<ConcurrentMqttListenerContainer> builder = TopicTrie.builder();
+		List<MqttSubscription> requested = new ArrayList<>();
+		for (ConcurrentMqttListenerContainer container : active) {
+			for (MqttSubscription subscription : container.getSubscriptions()) {
+				builder.add(subscription.filter(), container);
+				requested.add(subscription);
 			}
 		}
 		this.trie = builder.build();
