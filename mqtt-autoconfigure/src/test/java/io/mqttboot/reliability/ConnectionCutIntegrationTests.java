@@ -10,6 +10,8 @@ import io.mqttboot.test.MqttBrokerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,6 +58,33 @@ class ConnectionCutIntegrationTests {
 		DeliveryTally tally = streamThroughCuts(2);
 		assertThat(tally.missing(MESSAGES)).as(tally.summary(MESSAGES)).isEmpty();
 		assertThat(tally.duplicates()).as(tally.summary(MESSAGES)).isZero();
+	}
+
+	@ParameterizedTest(name = "MQTT version {0}")
+	@ValueSource(ints = { 5, 3 })
+	void cleanSessionListenerShouldReceiveAgainAfterAConnectionCut(int version) {
+		// A clean session ends with the connection, and with it the client's session
+		// state; messages published while disconnected are lost, but once reconnected and
+		// resubscribed the listener must receive again.
+		DeliveryTally tally = new DeliveryTally();
+		String topic = "cuts/clean" + version;
+		try (FaultProxy proxy = FaultProxy.to(broker.get())) {
+			Reliability.consumer(proxy.getUrl(), "clean-consumer-" + version, topic, tally)
+				.withPropertyValues("mqtt.clean-start=true", "mqtt.session-expiry=0", "mqtt.version=" + version)
+				.run((consumer) -> {
+					MqttClientManager consumerClient = Reliability.awaitSubscribed(consumer);
+					Reliability.publisher(broker.getUrl(), "clean-publisher-" + version).run((publisher) -> {
+						MqttTemplate template = publisher.getBean(MqttTemplate.class);
+						template.newMessage("0").topic(topic + "/a").qos(1).publish();
+						await().until(() -> tally.contains(0));
+						proxy.cutAll();
+						await().until(() -> consumerClient.getReconnectCount() == 1);
+						Reliability.awaitSubscribed(consumer);
+						template.newMessage("1").topic(topic + "/a").qos(1).publish();
+						await().untilAsserted(() -> assertThat(tally.contains(1)).as(tally.summary(2)).isTrue());
+					});
+				});
+		}
 	}
 
 	private DeliveryTally streamThroughCuts(int qos) {
