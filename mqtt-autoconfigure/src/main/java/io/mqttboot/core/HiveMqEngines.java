@@ -17,6 +17,7 @@ import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
@@ -53,11 +54,12 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5UnsubscribeBuilder;
 import io.reactivex.Flowable;
-import io.reactivex.disposables.Disposable;
+import io.reactivex.FlowableSubscriber;
+import io.reactivex.functions.Consumer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import io.reactivex.functions.Consumer;
+import org.reactivestreams.Subscription;
 
 /**
  * Builds {@link MqttEngine} instances on the HiveMQ MQTT client, for MQTT 5 and 3.1.1.
@@ -120,11 +122,9 @@ final class HiveMqEngines {
 			context.getReconnector()
 				.reconnect(true)
 				// The session may be gone (broker restart, expiry): resend what was in flight so
-				// that nothing is silently lost. Resubscribing here keeps HiveMQ from ending the
-				// inbound flow while it reconnects (messages arriving before the flow is back
-				// would be lost); the manager resubscribes as well, to see every SUBACK, and a
-				// repeated SUBSCRIBE only replaces the same subscription [MQTT-3.8.4-3].
-				.resubscribeIfSessionExpired(true)
+				// that nothing is silently lost. The manager resubscribes itself, so that it sees
+				// every SUBACK; the inbound flow HiveMQ then ends is renewed by InboundFlow.
+				.resubscribeIfSessionExpired(false)
 				.republishIfSessionExpired(true)
 				.delay(delay, TimeUnit.MILLISECONDS);
 			if (context instanceof Mqtt5ClientDisconnectedContext context5) {
@@ -373,14 +373,20 @@ final class HiveMqEngines {
 	}
 
 	/**
-	 * The subscription of the inbound handler to every incoming PUBLISH of a client. It
-	 * must be cancelled when the client stops: an open HiveMQ publish flow holds on to the
-	 * client's share of HiveMQ's Netty event loop group, whose threads
+	 * The subscription of the inbound handler to every incoming PUBLISH of a client.
+	 * <p>
+	 * It must be cancelled when the client stops: an open HiveMQ publish flow holds on to
+	 * the client's share of HiveMQ's Netty event loop group, whose threads
 	 * ({@code com.hivemq.client.mqtt-*}) then outlive every client (one thread per stopped
 	 * client, up to the group size). The asynchronous API's {@code publishes(filter,
 	 * callback)} cannot be cancelled, hence the Rx flowable; it delivers on HiveMQ's
 	 * application scheduler rather than a Netty thread, which the inbound handler does not
 	 * mind (it never blocks).
+	 * <p>
+	 * It must be renewed when the session ends: HiveMQ then fails every publish flow with
+	 * {@code MqttSessionExpiredException}, and a client without a flow acknowledges and
+	 * drops every message it receives. A clean session (the default) ends with every
+	 * connection, a persistent one when the broker lost it.
 	 *
 	 * @param <T> the PUBLISH type of the protocol version
 	 */
@@ -394,9 +400,7 @@ final class HiveMqEngines {
 
 		private @Nullable Consumer<T> consumer;
 
-		private @Nullable Disposable subscription;
-
-		private boolean started;
+		private @Nullable InboundSubscriber subscriber;
 
 		InboundFlow(String clientId, Supplier<Flowable<T>> publishes) {
 			this.clientId = clientId;
@@ -417,39 +421,12 @@ final class HiveMqEngines {
 		 * that then runs the connect).
 		 */
 		synchronized void start() {
-			this.started = true;
-			subscribe();
-		}
-
-		private synchronized void subscribe() {
 			Consumer<T> consumer = this.consumer;
-			if (this.started && consumer != null && (this.subscription == null || this.subscription.isDisposed())) {
-				this.subscription = this.publishes.get().subscribe((publish) -> deliver(consumer, publish), (ex) -> {
-					logger.debug("MQTT client id '" + this.clientId + "': inbound flow ended ("
-							+ MqttClientManager.describe(ex) + "), registering it again");
-					ended();
-				}, this::ended);
+			if (consumer != null && this.subscriber == null) {
+				InboundSubscriber subscriber = new InboundSubscriber(consumer);
+				this.subscriber = subscriber;
+				this.publishes.get().subscribe(subscriber);
 			}
-		}
-
-		private void deliver(Consumer<T> consumer, T publish) {
-			try {
-				consumer.accept(publish);
-			}
-			catch (Exception ex) {
-				// Never let one message end the flow for all the others.
-				logger.error("MQTT client id '" + this.clientId + "': failed to dispatch an incoming message", ex);
-			}
-		}
-
-		/**
-		 * HiveMQ ends global flows when the session ends (a normal disconnect, or a
-		 * reconnect that finds no session while its own resubscription is off): while
-		 * started, register again, or the client would silently stop receiving.
-		 */
-		private synchronized void ended() {
-			this.subscription = null;
-			subscribe();
 		}
 
 		/**
@@ -457,11 +434,84 @@ final class HiveMqEngines {
 		 * messages stay with the broker's session.
 		 */
 		synchronized void stop() {
-			this.started = false;
-			if (this.subscription != null) {
-				this.subscription.dispose();
-				this.subscription = null;
+			InboundSubscriber subscriber = this.subscriber;
+			this.subscriber = null;
+			if (subscriber != null) {
+				subscriber.cancel();
 			}
+		}
+
+		private synchronized void ended(InboundSubscriber subscriber, @Nullable Throwable ex) {
+			if (subscriber != this.subscriber) {
+				// Cancelled by stop(): the session ending with the last connection is expected.
+				return;
+			}
+			this.subscriber = null;
+			if (ex instanceof MqttSessionExpiredException) {
+				// The next connection starts a new session: be there before its first message.
+				logger.debug("MQTT client id '" + this.clientId + "': session ended (" + ex.getMessage()
+						+ "); subscribing to incoming messages of the next session");
+				start();
+			}
+			else {
+				logger.error("MQTT client id '" + this.clientId + "' stopped receiving messages"
+						+ ((ex != null) ? ": " + MqttClientManager.describe(ex) : "") + "; it receives again after"
+						+ " the next start", ex);
+			}
+		}
+
+		private final class InboundSubscriber implements FlowableSubscriber<T> {
+
+			private final Consumer<T> consumer;
+
+			private volatile @Nullable Subscription subscription;
+
+			private volatile boolean cancelled;
+
+			InboundSubscriber(Consumer<T> consumer) {
+				this.consumer = consumer;
+			}
+
+			@Override
+			public void onSubscribe(Subscription subscription) {
+				this.subscription = subscription;
+				if (this.cancelled) {
+					subscription.cancel();
+					return;
+				}
+				subscription.request(Long.MAX_VALUE);
+			}
+
+			@Override
+			public void onNext(T publish) {
+				try {
+					this.consumer.accept(publish);
+				}
+				catch (Throwable ex) {
+					// The handler hands messages off and must not fail; if it does, the message
+					// stays unacknowledged and the flow goes on.
+					logger.error("MQTT client id '" + InboundFlow.this.clientId + "' could not hand off a message", ex);
+				}
+			}
+
+			@Override
+			public void onError(Throwable ex) {
+				ended(this, ex);
+			}
+
+			@Override
+			public void onComplete() {
+				ended(this, null);
+			}
+
+			void cancel() {
+				this.cancelled = true;
+				Subscription subscription = this.subscription;
+				if (subscription != null) {
+					subscription.cancel();
+				}
+			}
+
 		}
 
 	}

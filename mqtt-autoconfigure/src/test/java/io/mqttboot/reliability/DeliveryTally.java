@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +24,8 @@ final class DeliveryTally {
 
 	private final LongAdder duplicates = new LongAdder();
 
+	private final Set<Integer> duplicateIds = new ConcurrentSkipListSet<>();
+
 	private final AtomicInteger handlersRunning = new AtomicInteger();
 
 	private final LongAdder handlersInterrupted = new LongAdder();
@@ -38,6 +41,7 @@ final class DeliveryTally {
 		this.deliveries.increment();
 		if (!this.received.add(id)) {
 			this.duplicates.increment();
+			this.duplicateIds.add(id);
 		}
 	}
 
@@ -98,6 +102,14 @@ final class DeliveryTally {
 		return this.deliveries.sum();
 	}
 
+	/**
+	 * Return the ids delivered more than once.
+	 * @return the ids in ascending order
+	 */
+	Set<Integer> duplicateIds() {
+		return this.duplicateIds;
+	}
+
 	long duplicates() {
 		return this.duplicates.sum();
 	}
@@ -130,7 +142,9 @@ final class DeliveryTally {
 		List<Integer> missing = missing(sent);
 		return "sent=" + sent + " received=" + distinct() + " deliveries=" + deliveries() + " duplicates="
 				+ duplicates() + " lost=" + missing.size()
-				+ (missing.isEmpty() ? "" : " first lost ids=" + missing.subList(0, Math.min(20, missing.size())));
+				+ (missing.isEmpty() ? "" : " first lost ids=" + missing.subList(0, Math.min(20, missing.size())))
+				+ (this.duplicateIds.isEmpty() ? ""
+						: " first duplicate ids=" + this.duplicateIds.stream().limit(20).toList());
 	}
 
 }
