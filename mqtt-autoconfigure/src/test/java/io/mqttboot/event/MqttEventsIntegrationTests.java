@@ -1,6 +1,5 @@
 package io.mqttboot.event;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,22 +46,10 @@ class MqttEventsIntegrationTests {
 	void refusedSubscriptionShouldBeAnEventAHealthDetailAndALogLineWhileOtherListenersReceive(@TempDir Path dir,
 			CapturedOutput output) throws Exception {
 		assumeThat(MosquittoBroker.isAvailable()).as("mosquitto installed").isTrue();
-		Path plugin = MosquittoBroker.findDynamicSecurityPlugin().orElse(null);
-		assumeThat(plugin).as("mosquitto dynamic security plugin").isNotNull();
-		Path config = dir.resolve("dynamic-security.json");
-		Files.writeString(config, """
-				{
-					"defaultACLAccess": {"publishClientSend": true, "publishClientReceive": true,
-							"subscribe": true, "unsubscribe": true},
-					"clients": [],
-					"groups": [{"groupname": "anonymous", "roles": [{"rolename": "restricted"}], "clients": []}],
-					"roles": [{"rolename": "restricted", "acls": [
-							{"acltype": "subscribePattern", "topic": "denied/#", "allow": false, "priority": 0}]}],
-					"anonymousGroup": "anonymous"
-				}
-				""");
+		List<String> denyConfig = MosquittoBroker.denySubscriptions(dir, "denied/#").orElse(null);
+		assumeThat(denyConfig).as("mosquitto dynamic security plugin").isNotNull();
 		MqttTestBrokerOptions options = MqttTestBrokerOptions.builder()
-			.extraConfig("plugin " + plugin, "plugin_opt_config_file " + config)
+			.extraConfig(denyConfig.toArray(String[]::new))
 			.build();
 		try (MqttTestBroker broker = new MosquittoBroker(options)) {
 			broker.start();

@@ -250,6 +250,37 @@ public final class MosquittoBroker implements MqttTestBroker {
 	}
 
 	/**
+	 * Return {@link MqttTestBrokerOptions.Builder#extraConfig(String...) extraConfig} lines
+	 * that load the dynamic security plugin with a configuration letting anonymous clients
+	 * do everything except subscribe to filters matching {@code deniedSubscribePattern}:
+	 * the only way to make mosquitto 2.0 refuse a SUBSCRIBE (plain ACL files never do).
+	 * @param dir where to write the plugin configuration
+	 * @param deniedSubscribePattern the subscribe pattern to deny, for example {@code denied/#}
+	 * @return the configuration lines, or empty when the plugin is not installed
+	 * @throws IOException if the configuration cannot be written
+	 */
+	public static Optional<List<String>> denySubscriptions(Path dir, String deniedSubscribePattern)
+			throws IOException {
+		Optional<Path> plugin = findDynamicSecurityPlugin();
+		if (plugin.isEmpty()) {
+			return Optional.empty();
+		}
+		Path config = dir.resolve("dynamic-security.json");
+		Files.writeString(config, """
+				{
+					"defaultACLAccess": {"publishClientSend": true, "publishClientReceive": true,
+							"subscribe": true, "unsubscribe": true},
+					"clients": [],
+					"groups": [{"groupname": "anonymous", "roles": [{"rolename": "restricted"}], "clients": []}],
+					"roles": [{"rolename": "restricted", "acls": [
+							{"acltype": "subscribePattern", "topic": "%s", "allow": false, "priority": 0}]}],
+					"anonymousGroup": "anonymous"
+				}
+				""".formatted(deniedSubscribePattern));
+		return Optional.of(List.of("plugin " + plugin.get(), "plugin_opt_config_file " + config));
+	}
+
+	/**
 	 * Find mosquitto's dynamic security plugin, to load it through
 	 * {@link MqttTestBrokerOptions.Builder#extraConfig(String...) extraConfig} ({@code plugin <path>}
 	 * and {@code plugin_opt_config_file <json>}). Unlike the {@code acl_file}, which on mosquitto 2.0

@@ -1,7 +1,6 @@
 package io.mqttboot.test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -82,22 +81,10 @@ class MosquittoBrokerSecurityIntegrationTests {
 
 	@Test
 	void subscribeThatTheDynamicSecurityPluginDeniesShouldBeRefused(@TempDir Path dir) throws Exception {
-		Path plugin = MosquittoBroker.findDynamicSecurityPlugin().orElse(null);
-		assumeThat(plugin).as("mosquitto_dynamic_security.so").isNotNull();
-		Path config = dir.resolve("dynamic-security.json");
-		Files.writeString(config, """
-				{
-					"defaultACLAccess": {"publishClientSend": true, "publishClientReceive": true,
-							"subscribe": true, "unsubscribe": true},
-					"clients": [],
-					"groups": [{"groupname": "anonymous", "roles": [{"rolename": "restricted"}], "clients": []}],
-					"roles": [{"rolename": "restricted", "acls": [
-							{"acltype": "subscribePattern", "topic": "denied/#", "allow": false, "priority": 0}]}],
-					"anonymousGroup": "anonymous"
-				}
-				""");
+		List<String> denyConfig = MosquittoBroker.denySubscriptions(dir, "denied/#").orElse(null);
+		assumeThat(denyConfig).as("mosquitto dynamic security plugin").isNotNull();
 		MqttTestBrokerOptions options = MqttTestBrokerOptions.builder()
-			.extraConfig("plugin " + plugin, "plugin_opt_config_file " + config)
+			.extraConfig(denyConfig.toArray(String[]::new))
 			.build();
 		try (MqttTestBroker dynsec = new MosquittoBroker(options); TestClient client = TestClient.to(dynsec.getUrl())) {
 			dynsec.start();
