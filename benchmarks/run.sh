@@ -47,6 +47,9 @@ if [[ -z "$SKIP_BUILD" ]]; then
 	mvn_quiet() { (cd "$ROOT" && { ./mvnw -q -B -o "${REPO[@]}" "$@" || ./mvnw -q -B "${REPO[@]}" "$@"; }); }
 	echo "Building the starter and benchmarks.jar ..." >&2
 	mvn_quiet install -DskipTests -pl mqtt-starter -am
+	# The jar plugin skips an up-to-date jar, and shade would then read the previous shaded jar
+	# (old starter classes first): always shade from scratch.
+	rm -f "$BENCH/target/benchmarks.jar" "$BENCH/target/original-benchmarks.jar"
 	mvn_quiet -f benchmarks/pom.xml package -DskipTests
 fi
 JAR="$BENCH/target/benchmarks.jar"

@@ -13,12 +13,14 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
  * default receive maximum, fed at full rate. Shows whether the connection survives ~65,000
  * unacknowledged messages from the broker.
  *
- * java -cp benchmarks/target/benchmarks.jar benchmarks/src/main/scripts/RawSlowConsumer.java PORT
+ * java -cp benchmarks/target/benchmarks.jar benchmarks/src/main/scripts/RawSlowConsumer.java PORT [RECEIVE_MAXIMUM [SECONDS]]
  */
 public class RawSlowConsumer {
 
 	public static void main(String[] args) throws Exception {
 		int port = Integer.parseInt(args[0]);
+		int receiveMaximum = (args.length > 1) ? Integer.parseInt(args[1]) : 65_535;
+		int seconds = (args.length > 2) ? Integer.parseInt(args[2]) : 15;
 		AtomicLong disconnects = new AtomicLong();
 		Mqtt5AsyncClient subscriber = MqttClient.builder()
 			.useMqttVersion5()
@@ -33,7 +35,7 @@ public class RawSlowConsumer {
 		LinkedBlockingQueue<Mqtt5Publish> queue = new LinkedBlockingQueue<>();
 		AtomicLong processed = new AtomicLong();
 		subscriber.publishes(MqttGlobalPublishFilter.ALL, queue::add, true);
-		subscriber.connect().get();
+		subscriber.connectWith().restrictions().receiveMaximum(receiveMaximum).applyRestrictions().send().get();
 		subscriber.subscribeWith().topicFilter("raw/slow").qos(MqttQos.AT_LEAST_ONCE).send().get();
 		Thread worker = new Thread(() -> {
 			try {
@@ -58,7 +60,7 @@ public class RawSlowConsumer {
 			.buildAsync();
 		publisher.connect().get();
 		long published = 0;
-		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
 		while (System.nanoTime() < end) {
 			if (published - processed.get() >= 70_000) {
 				Thread.sleep(1);
@@ -67,8 +69,8 @@ public class RawSlowConsumer {
 			publisher.publishWith().topic("raw/slow").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[64]).send();
 			published++;
 		}
-		System.err.printf("published %d, processed %d, queued %d, disconnects %d%n", published, processed.get(),
-				queue.size(), disconnects.get());
+		System.err.printf("receive maximum %d: published %d, processed %d, queued %d, disconnects %d%n",
+				receiveMaximum, published, processed.get(), queue.size(), disconnects.get());
 		System.exit(0);
 	}
 

@@ -58,7 +58,7 @@ public class MqttProperties extends MqttClientProperties {
 		 * Maximum number of queued QoS 0 messages per listener thread; more are dropped
 		 * and counted. QoS 1 and 2 messages are bounded by the broker's flow control.
 		 */
-		private int queueCapacity = 1000;
+		private int queueCapacity = 10000;
 
 		/**
 		 * Whether listeners start with the application.

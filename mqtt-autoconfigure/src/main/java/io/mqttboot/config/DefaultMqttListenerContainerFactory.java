@@ -21,7 +21,7 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 
 	private int concurrency = 1;
 
-	private int queueCapacity = 1000;
+	private int queueCapacity = 10_000;
 
 	private boolean autoStartup = true;
 

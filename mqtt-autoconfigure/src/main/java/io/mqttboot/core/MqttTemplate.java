@@ -39,6 +39,13 @@ public class MqttTemplate implements MqttOperations {
 
 	private volatile boolean warnedMqtt5Properties;
 
+	/**
+	 * The topic name validated last. Most applications publish to constant topic names;
+	 * validating the same string instance again is skipped (compared by identity, so only
+	 * a string that was validated is ever skipped).
+	 */
+	private volatile @Nullable String lastValidatedTopic;
+
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	/**
@@ -132,7 +139,7 @@ public class MqttTemplate implements MqttOperations {
 
 		private boolean retain = MqttTemplate.this.manager.getSettings().isDefaultRetain();
 
-		private final List<Map.Entry<String, String>> userProperties = new ArrayList<>(0);
+		private @Nullable List<Map.Entry<String, String>> userProperties;
 
 		private @Nullable String contentType;
 
@@ -148,7 +155,10 @@ public class MqttTemplate implements MqttOperations {
 
 		@Override
 		public PublishBuilder topic(String topic) {
-			MqttTopics.validateTopicName(topic);
+			if (topic != MqttTemplate.this.lastValidatedTopic) {
+				MqttTopics.validateTopicName(topic);
+				MqttTemplate.this.lastValidatedTopic = topic;
+			}
 			this.topic = topic;
 			return this;
 		}
@@ -170,7 +180,7 @@ public class MqttTemplate implements MqttOperations {
 		public PublishBuilder userProperty(String key, String value) {
 			Assert.notNull(key, "User property key must not be null");
 			Assert.notNull(value, "User property value must not be null");
-			this.userProperties.add(Map.entry(key, value));
+			mutableUserProperties().add(Map.entry(key, value));
 			return this;
 		}
 
@@ -223,7 +233,7 @@ public class MqttTemplate implements MqttOperations {
 			Observation observation = Observation
 				.createNotStarted(MqttObservations.PUBLISH,
 						() -> mqtt5 ? new MqttPublishObservationContext(manager.getName(), topic, this.qos,
-								this.userProperties) : new Observation.Context(),
+								mutableUserProperties()) : new Observation.Context(),
 						registry)
 				.contextualName(topic + " publish")
 				.lowCardinalityKeyValue(MqttObservations.SYSTEM, "mqtt")
@@ -248,6 +258,20 @@ public class MqttTemplate implements MqttOperations {
 			});
 		}
 
+		private List<Map.Entry<String, String>> mutableUserProperties() {
+			List<Map.Entry<String, String>> userProperties = this.userProperties;
+			if (userProperties == null) {
+				userProperties = new ArrayList<>(4);
+				this.userProperties = userProperties;
+			}
+			return userProperties;
+		}
+
+		private List<Map.Entry<String, String>> userProperties() {
+			List<Map.Entry<String, String>> userProperties = this.userProperties;
+			return (userProperties != null) ? List.copyOf(userProperties) : List.of();
+		}
+
 		private String requireTopic() {
 			String topic = this.topic;
 			Assert.state(topic != null, "No topic set: call topic(String) before publishing");
@@ -263,7 +287,7 @@ public class MqttTemplate implements MqttOperations {
 					&& MqttTemplate.this.manager.getSettings().getVersion() == MqttVersion.MQTT_5_0) {
 				contentType = converter.getContentType(this.payload);
 			}
-			return new OutboundPublish(topic, bytes, this.qos, this.retain, List.copyOf(this.userProperties),
+			return new OutboundPublish(topic, bytes, this.qos, this.retain, userProperties(),
 					contentType, this.responseTopic, this.correlationData, this.messageExpiry);
 		}
 

@@ -1,6 +1,6 @@
 package io.mqttboot.listener;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import io.mqttboot.core.MqttReceivedMessage;
 
@@ -11,17 +11,20 @@ import io.mqttboot.core.MqttReceivedMessage;
  */
 final class MqttDelivery {
 
+	private static final AtomicIntegerFieldUpdater<MqttDelivery> REMAINING = AtomicIntegerFieldUpdater
+		.newUpdater(MqttDelivery.class, "remaining");
+
 	final MqttReceivedMessage message;
 
-	private final AtomicInteger remaining;
+	private volatile int remaining;
 
 	MqttDelivery(MqttReceivedMessage message, int listeners) {
 		this.message = message;
-		this.remaining = new AtomicInteger(listeners);
+		this.remaining = listeners;
 	}
 
 	void release() {
-		if (this.remaining.decrementAndGet() == 0) {
+		if (REMAINING.decrementAndGet(this) == 0) {
 			this.message.acknowledge();
 		}
 	}

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.commons.logging.Log;
@@ -34,8 +35,7 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 
 	private final List<ConcurrentMqttListenerContainer> containers = new CopyOnWriteArrayList<>();
 
-	private volatile TopicTrie<ConcurrentMqttListenerContainer> trie = TopicTrie.<ConcurrentMqttListenerContainer>builder()
-		.build();
+	private volatile Routes routes = new Routes(TopicTrie.<ConcurrentMqttListenerContainer>builder().build());
 
 	private volatile boolean shuttingDown;
 
@@ -132,7 +132,7 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 				requested.add(subscription);
 			}
 		}
-		this.trie = builder.build();
+		this.routes = new Routes(builder.build());
 		for (String overlap : MqttSubscriptionPlanner.sharedOverlaps(requested)) {
 			if (this.warnedSharedOverlaps.add(overlap)) {
 				logger.warn("MQTT client '" + this.clientManager.getName() + "' has the shared and plain subscriptions "
@@ -168,7 +168,7 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 			// session, like QoS 0, loses them).
 			return;
 		}
-		List<ConcurrentMqttListenerContainer> matches = this.trie.match(message.getTopic());
+		List<ConcurrentMqttListenerContainer> matches = this.routes.match(message.getTopic());
 		if (matches.isEmpty()) {
 			// A subscription that no listener needs any more (or a wider merged one).
 			message.acknowledge();
@@ -191,6 +191,38 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 					+ " application is down are lost. Set mqtt.clean-start=false and mqtt.session-expiry (MQTT 5) to"
 					+ " keep them");
 		}
+	}
+
+	/**
+	 * The trie of the active containers and the routes of recently seen topic names: most
+	 * applications receive the same topic names over and over, and a hash lookup is cheaper
+	 * than splitting the name into levels and walking the trie. Bounded: cleared when it
+	 * reaches {@value #MAX_CACHED_TOPICS} names; replaced with the trie.
+	 */
+	private static final class Routes {
+
+		private static final int MAX_CACHED_TOPICS = 4096;
+
+		private final TopicTrie<ConcurrentMqttListenerContainer> trie;
+
+		private final ConcurrentHashMap<String, List<ConcurrentMqttListenerContainer>> cache = new ConcurrentHashMap<>();
+
+		Routes(TopicTrie<ConcurrentMqttListenerContainer> trie) {
+			this.trie = trie;
+		}
+
+		List<ConcurrentMqttListenerContainer> match(String topic) {
+			List<ConcurrentMqttListenerContainer> matches = this.cache.get(topic);
+			if (matches == null) {
+				matches = this.trie.match(topic);
+				if (this.cache.size() >= MAX_CACHED_TOPICS) {
+					this.cache.clear();
+				}
+				this.cache.put(topic, matches);
+			}
+			return matches;
+		}
+
 	}
 
 }
