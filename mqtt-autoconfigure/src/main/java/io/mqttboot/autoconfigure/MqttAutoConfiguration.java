@@ -123,6 +123,7 @@ public final class MqttAutoConfiguration {
 		map.from(properties::getConnectTimeout).to(builder::connectTimeout);
 		map.from(properties::isCleanStart).to(builder::cleanStart);
 		map.from(properties::getSessionExpiry).to(builder::sessionExpiry);
+		map.from(properties::getReceiveMaximum).to(builder::receiveMaximum);
 		map.from(properties::isFailFast).to(builder::failFast);
 		map.from(properties.getReconnect()::getInitialDelay).to(builder::reconnectInitialDelay);
 		map.from(properties.getReconnect()::getMaxDelay).to(builder::reconnectMaxDelay);

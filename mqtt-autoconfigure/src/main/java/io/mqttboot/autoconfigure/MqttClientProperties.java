@@ -71,6 +71,14 @@ public class MqttClientProperties {
 	private Duration sessionExpiry = Duration.ZERO;
 
 	/**
+	 * How many QoS 1 and QoS 2 messages the broker may send before the client acknowledged
+	 * them (MQTT 5). Listeners acknowledge after processing, so this bounds what a slow
+	 * listener holds in memory. Lower it only for a broker that keeps to it: mosquitto
+	 * 2.0.11 sends more, and the client then has to disconnect.
+	 */
+	private int receiveMaximum = 65000;
+
+	/**
 	 * Whether startup fails when the broker cannot be reached. When false, the application
 	 * starts and the client keeps retrying.
 	 */
@@ -156,6 +164,14 @@ public class MqttClientProperties {
 
 	public void setSessionExpiry(Duration sessionExpiry) {
 		this.sessionExpiry = sessionExpiry;
+	}
+
+	public int getReceiveMaximum() {
+		return this.receiveMaximum;
+	}
+
+	public void setReceiveMaximum(int receiveMaximum) {
+		this.receiveMaximum = receiveMaximum;
 	}
 
 	public boolean isFailFast() {

@@ -269,6 +269,9 @@ final class HiveMqEngines {
 				.cleanStart(this.settings.isCleanStart())
 				.sessionExpiryInterval(this.settings.getSessionExpiry().toSeconds())
 				.keepAlive(announcedKeepAlive(this.settings.getKeepAlive()))
+				.restrictions()
+				.receiveMaximum(this.settings.getReceiveMaximum())
+				.applyRestrictions()
 				.send()
 				.thenApply((connAck) -> connAck.isSessionPresent());
 		}

@@ -19,6 +19,14 @@ import org.springframework.util.Assert;
  */
 public final class MqttClientSettings {
 
+	/**
+	 * The default MQTT 5 receive maximum: just below the protocol's 65,535, because with
+	 * every packet identifier in flight to a slow listener the broker reuses one that is
+	 * still unacknowledged and the client has to disconnect (measured with Moquette 0.18.3
+	 * in benchmark B7; see docs/performance.md).
+	 */
+	public static final int DEFAULT_RECEIVE_MAXIMUM = 65_000;
+
 	private final URI serverUri;
 
 	private final String clientId;
@@ -36,6 +44,8 @@ public final class MqttClientSettings {
 	private final boolean cleanStart;
 
 	private final Duration sessionExpiry;
+
+	private final int receiveMaximum;
 
 	private final @Nullable Will will;
 
@@ -71,6 +81,7 @@ public final class MqttClientSettings {
 		this.connectTimeout = builder.connectTimeout;
 		this.cleanStart = builder.cleanStart;
 		this.sessionExpiry = builder.sessionExpiry;
+		this.receiveMaximum = builder.receiveMaximum;
 		this.will = builder.will;
 		this.reconnectInitialDelay = builder.reconnectInitialDelay;
 		this.reconnectMaxDelay = builder.reconnectMaxDelay;
@@ -92,6 +103,8 @@ public final class MqttClientSettings {
 				"reconnect max-delay must not be smaller than initial-delay");
 		Assert.isTrue(this.outboxCapacity >= 0, "outbox capacity must not be negative");
 		Assert.isTrue(this.maxPacketSize >= 0, "maximum packet size must not be negative");
+		Assert.isTrue(this.receiveMaximum >= 1 && this.receiveMaximum <= 65535,
+				() -> "receive maximum must be between 1 and 65535 but was " + this.receiveMaximum);
 		checkQos(this.defaultQos, "default QoS");
 		if (this.will != null) {
 			checkQos(this.will.qos(), "Will QoS");
@@ -233,6 +246,16 @@ public final class MqttClientSettings {
 	 */
 	public Duration getSessionExpiry() {
 		return this.sessionExpiry;
+	}
+
+	/**
+	 * Return how many QoS 1 and QoS 2 messages the broker may send before the client
+	 * acknowledged them (MQTT 5 receive maximum). The starter acknowledges after the
+	 * listener finished, so this bounds what a slow listener holds.
+	 * @return the receive maximum, 1 to 65,535
+	 */
+	public int getReceiveMaximum() {
+		return this.receiveMaximum;
 	}
 
 	/**
@@ -410,6 +433,8 @@ public final class MqttClientSettings {
 
 		private Duration sessionExpiry = Duration.ZERO;
 
+		private int receiveMaximum = DEFAULT_RECEIVE_MAXIMUM;
+
 		private @Nullable Will will;
 
 		private Duration reconnectInitialDelay = Duration.ofSeconds(1);
@@ -536,6 +561,17 @@ public final class MqttClientSettings {
 		 */
 		public Builder cleanStart(boolean cleanStart) {
 			this.cleanStart = cleanStart;
+			return this;
+		}
+
+		/**
+		 * Set the MQTT 5 receive maximum: how many unacknowledged QoS 1 and QoS 2
+		 * messages the broker may send.
+		 * @param receiveMaximum 1 to 65,535
+		 * @return this builder
+		 */
+		public Builder receiveMaximum(int receiveMaximum) {
+			this.receiveMaximum = receiveMaximum;
 			return this;
 		}
 

@@ -182,6 +182,9 @@ public final class MoquetteBroker implements MqttTestBroker {
 		if (this.options.getMaxInflightMessages() > 0) {
 			properties.setProperty("receive_maximum", Integer.toString(this.options.getMaxInflightMessages()));
 		}
+		// Moquette's own default (1,024 per session) silently drops what does not fit, where
+		// mosquitto is configured with the same max_queued_messages.
+		properties.setProperty("session_queue_size", Integer.toString(this.options.getMaxQueuedMessages()));
 		return properties;
 	}
 
