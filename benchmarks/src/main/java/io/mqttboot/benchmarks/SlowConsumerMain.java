@@ -54,6 +54,7 @@ final class SlowConsumerMain {
 		// --persistent: the configuration a user who cannot lose messages is told to use (the
 		// starter warns about clean sessions at startup); the default run measures the defaults.
 		boolean persistent = args.has("persistent");
+		String broker = args.get("broker", "mosquitto");
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
 			.properties("mqtt.url=tcp://127.0.0.1:" + port, "mqtt.client-id=bench-slow-listener",
 					"spring.main.banner-mode=off", "logging.level.root=WARN")
@@ -127,8 +128,8 @@ final class SlowConsumerMain {
 		if (lost > 0) {
 			diagnosis = diagnose(listener, publisher, published);
 		}
-		report.section("B7 — slow consumer: listener sleeps 1 ms, full-rate QoS 1 for " + seconds + " s, -Xmx"
-				+ (Runtime.getRuntime().maxMemory() >> 20) + "m"
+		report.section("B7 — slow consumer on " + broker + ": listener sleeps 1 ms, full-rate QoS 1 for " + seconds
+				+ " s, -Xmx" + (Runtime.getRuntime().maxMemory() >> 20) + "m"
 				+ (persistent ? " (mqtt.clean-start=false, mqtt.session-expiry=1h)" : " (default session settings)"),
 				"Publisher (raw HiveMQ client, same JVM) stays at most " + String.format("%,d", backlog)
 						+ " messages ahead of the listener; payload 64 B; listener concurrency 1 (default).");
