@@ -55,10 +55,14 @@ final class SlowConsumerMain {
 		// starter warns about clean sessions at startup); the default run measures the defaults.
 		boolean persistent = args.has("persistent");
 		String broker = args.get("broker", "mosquitto");
+		// --receive-maximum: mqtt.receive-maximum for a broker that keeps to it (Moquette).
+		String receiveMaximum = args.get("receive-maximum", null);
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
 			.properties("mqtt.url=tcp://127.0.0.1:" + port, "mqtt.client-id=bench-slow-listener",
 					"spring.main.banner-mode=off", "logging.level.root=WARN")
 			.properties(persistent ? new String[] { "mqtt.clean-start=false", "mqtt.session-expiry=1h" }
+					: new String[0])
+			.properties((receiveMaximum != null) ? new String[] { "mqtt.receive-maximum=" + receiveMaximum }
 					: new String[0])
 			.run();
 		SlowListener listener = context.getBean(SlowListener.class);
@@ -130,7 +134,8 @@ final class SlowConsumerMain {
 		}
 		report.section("B7 — slow consumer on " + broker + ": listener sleeps 1 ms, full-rate QoS 1 for " + seconds
 				+ " s, -Xmx" + (Runtime.getRuntime().maxMemory() >> 20) + "m"
-				+ (persistent ? " (mqtt.clean-start=false, mqtt.session-expiry=1h)" : " (default session settings)"),
+				+ (persistent ? " (mqtt.clean-start=false, mqtt.session-expiry=1h)" : " (default session settings)")
+				+ ((receiveMaximum != null) ? ", mqtt.receive-maximum=" + receiveMaximum : ""),
 				"Publisher (raw HiveMQ client, same JVM) stays at most " + String.format("%,d", backlog)
 						+ " messages ahead of the listener; payload 64 B; listener concurrency 1 (default).");
 		report.table("published", "processed (distinct)", "lost", "duplicates", "publish failures",

@@ -73,10 +73,11 @@ public class MqttClientProperties {
 	/**
 	 * How many QoS 1 and QoS 2 messages the broker may send before the client acknowledged
 	 * them (MQTT 5). Listeners acknowledge after processing, so this bounds what a slow
-	 * listener holds in memory. Lower it only for a broker that keeps to it: mosquitto
-	 * 2.0.11 sends more, and the client then has to disconnect.
+	 * listener holds in memory. The default, the protocol's maximum, is not sent, so the
+	 * broker's own window applies (mosquitto: max_inflight_messages); a value that is sent
+	 * replaces that window on mosquitto 2.0, which then does not keep to it either.
 	 */
-	private int receiveMaximum = 65000;
+	private int receiveMaximum = 65535;
 
 	/**
 	 * Whether startup fails when the broker cannot be reached. When false, the application

@@ -265,6 +265,7 @@ final class HiveMqEngines {
 		@Override
 		public CompletableFuture<Boolean> connect() {
 			this.inbound.start();
+			// HiveMQ leaves a receive maximum of 65,535 (the protocol default) out of CONNECT.
 			return this.client.connectWith()
 				.cleanStart(this.settings.isCleanStart())
 				.sessionExpiryInterval(this.settings.getSessionExpiry().toSeconds())

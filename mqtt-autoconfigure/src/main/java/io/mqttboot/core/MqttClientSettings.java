@@ -20,12 +20,12 @@ import org.springframework.util.Assert;
 public final class MqttClientSettings {
 
 	/**
-	 * The default MQTT 5 receive maximum: just below the protocol's 65,535, because with
-	 * every packet identifier in flight to a slow listener the broker reuses one that is
-	 * still unacknowledged and the client has to disconnect (measured with Moquette 0.18.3
-	 * in benchmark B7; see docs/performance.md).
+	 * The default MQTT 5 receive maximum, the protocol's: the client then leaves the
+	 * property out of CONNECT and the broker applies its own window (mosquitto's
+	 * {@code max_inflight_messages}, 20 by default). A value the client sends replaces that
+	 * window on mosquitto 2.0.
 	 */
-	public static final int DEFAULT_RECEIVE_MAXIMUM = 65_000;
+	public static final int DEFAULT_RECEIVE_MAXIMUM = 65_535;
 
 	private final URI serverUri;
 
