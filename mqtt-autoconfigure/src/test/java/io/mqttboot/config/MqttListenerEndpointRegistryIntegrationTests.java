@@ -18,10 +18,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitSubscribed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -130,13 +130,6 @@ class MqttListenerEndpointRegistryIntegrationTests {
 
 	private static List<String> filters(MqttClientManager manager) {
 		return manager.getSubscriptions().stream().map(MqttSubscriptionStatus::filter).toList();
-	}
-
-	private static MqttClientManager awaitSubscribed(AssertableApplicationContext context) {
-		MqttClientManager manager = context.getBean(MqttClientManager.class);
-		await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-				&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
-		return manager;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -24,7 +24,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.mqttboot.RawMqttClient;
 import io.mqttboot.annotation.MqttListener;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
-import io.mqttboot.config.MqttListenerEndpointRegistry;
 import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.test.MqttBrokerExtension;
@@ -33,11 +32,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.test.util.ReflectionTestUtils;
 
+import static io.mqttboot.ListenerContexts.awaitSubscribed;
+import static io.mqttboot.ListenerContexts.container;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -182,19 +182,6 @@ class ConcurrentMqttListenerContainerBurstIntegrationTests {
 			.stream()
 			.filter((thread) -> thread.isAlive() && name.matcher(thread.getName()).matches())
 			.toList();
-	}
-
-	private static MqttListenerContainer container(AssertableApplicationContext context, String id) {
-		MqttListenerContainer container = context.getBean(MqttListenerEndpointRegistry.class).getListenerContainer(id);
-		assertThat(container).as("container '%s'", id).isNotNull();
-		return container;
-	}
-
-	private static MqttClientManager awaitSubscribed(AssertableApplicationContext context) {
-		MqttClientManager manager = context.getBean(MqttClientManager.class);
-		await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-				&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
-		return manager;
 	}
 
 	@Configuration(proxyBeanMethods = false)

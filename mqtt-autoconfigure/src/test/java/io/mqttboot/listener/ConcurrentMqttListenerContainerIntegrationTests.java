@@ -20,7 +20,6 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.mqttboot.annotation.MqttListener;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
-import io.mqttboot.config.MqttListenerEndpointRegistry;
 import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.support.MqttHeaders;
 import io.mqttboot.test.MoquetteBroker;
@@ -32,13 +31,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.handler.annotation.Header;
 
+import static io.mqttboot.ListenerContexts.awaitSubscribed;
+import static io.mqttboot.ListenerContexts.container;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -207,19 +207,6 @@ class ConcurrentMqttListenerContainerIntegrationTests {
 
 	private static List<String> payloads(List<String> topicAndPayloads) {
 		return topicAndPayloads.stream().map((entry) -> entry.substring(entry.indexOf(':') + 1)).toList();
-	}
-
-	private static MqttListenerContainer container(AssertableApplicationContext context, String id) {
-		MqttListenerContainer container = context.getBean(MqttListenerEndpointRegistry.class).getListenerContainer(id);
-		assertThat(container).as("container '%s'", id).isNotNull();
-		return container;
-	}
-
-	private static MqttClientManager awaitSubscribed(AssertableApplicationContext context) {
-		MqttClientManager manager = context.getBean(MqttClientManager.class);
-		await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-				&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
-		return manager;
 	}
 
 	/**

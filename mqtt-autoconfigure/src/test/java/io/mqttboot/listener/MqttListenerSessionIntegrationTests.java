@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
+import io.mqttboot.ListenerContexts;
 import io.mqttboot.RawMqttClient;
 import io.mqttboot.annotation.MqttListener;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
@@ -21,12 +22,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitSubscribed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -60,7 +61,7 @@ class MqttListenerSessionIntegrationTests {
 	void persistentSessionShouldDeliverMessagesPublishedWhileTheApplicationWasDown() {
 		ApplicationContextRunner runner = persistentRunner(uniqueClientId())
 			.withUserConfiguration(DurableListener.class);
-		runner.run(MqttListenerSessionIntegrationTests::awaitSubscribed);
+		runner.run(ListenerContexts::awaitSubscribed);
 		List<String> published = IntStream.range(0, 20).mapToObj((i) -> "offline-" + i).toList();
 		try (RawMqttClient raw = RawMqttClient.connect(broker.getHost(), broker.getPort())) {
 			published.forEach((payload) -> raw.publish("durable/orders", payload, 1, false));
@@ -177,13 +178,6 @@ class MqttListenerSessionIntegrationTests {
 
 	private static String uniqueClientId() {
 		return "session-" + UUID.randomUUID().toString().substring(0, 8);
-	}
-
-	private static MqttClientManager awaitSubscribed(AssertableApplicationContext context) {
-		MqttClientManager manager = context.getBean(MqttClientManager.class);
-		await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-				&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
-		return manager;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import static io.mqttboot.ListenerContexts.awaitSubscribed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -92,13 +92,6 @@ class ReceiveMaximumIntegrationTests {
 		this.contextRunner.withPropertyValues("mqtt.url=tcp://127.0.0.1:1")
 			.run((context) -> assertThat(context.getBean(MqttClientManager.class).getSettings().getReceiveMaximum())
 				.isEqualTo(65_535));
-	}
-
-	private static MqttClientManager awaitSubscribed(AssertableApplicationContext context) {
-		MqttClientManager manager = context.getBean(MqttClientManager.class);
-		await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-				&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
-		return manager;
 	}
 
 }
