@@ -28,8 +28,9 @@ import org.springframework.core.annotation.AliasFor;
  * parameter type;</li>
  * <li>{@link org.springframework.messaging.handler.annotation.Header @Header} values, see
  * {@link io.mqttboot.support.MqttHeaders}: received topic, QoS, retained flag, duplicate
- * flag, MQTT 5 user properties (each by name, and all as a map), content type, response
- * topic, correlation data, message expiry interval;</li>
+ * flag, MQTT 5 user properties (each by name, reserved names such as {@code id} as
+ * {@code mqtt_userProperty_id}, and all as a map), content type, response topic,
+ * correlation data, message expiry interval;</li>
  * <li>{@link org.springframework.messaging.handler.annotation.Headers @Headers}
  * {@code Map<String, Object>} or {@link org.springframework.messaging.MessageHeaders};</li>
  * <li>{@link io.mqttboot.core.MqttReceivedMessage}, the raw message;</li>

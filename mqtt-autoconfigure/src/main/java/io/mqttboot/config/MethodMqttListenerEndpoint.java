@@ -6,7 +6,11 @@ import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.listener.MqttMessageListener;
 import io.mqttboot.listener.adapter.MessagingMqttMessageListenerAdapter;
+import io.mqttboot.listener.adapter.TopicVariableMethodArgumentResolver;
 
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.MethodParameter;
+import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
 import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 import org.springframework.util.Assert;
@@ -18,6 +22,8 @@ import org.springframework.util.Assert;
  * @since 0.1.0
  */
 public class MethodMqttListenerEndpoint extends AbstractMqttListenerEndpoint {
+
+	private static final ParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
 
 	private @Nullable Object bean;
 
@@ -63,7 +69,22 @@ public class MethodMqttListenerEndpoint extends AbstractMqttListenerEndpoint {
 				"Bean, method and message handler method factory are required");
 		InvocableHandlerMethod handlerMethod = this.messageHandlerMethodFactory.createInvocableHandlerMethod(this.bean,
 				this.method);
+		validateTopicVariables(handlerMethod);
 		return new MessagingMqttMessageListenerAdapter(getId(), handlerMethod, getTopicTemplates());
+	}
+
+	/**
+	 * Fail now rather than on every message when a {@code @TopicVariable} cannot be bound.
+	 * The check converts like the resolver the annotation post-processor registers first.
+	 */
+	private void validateTopicVariables(InvocableHandlerMethod handlerMethod) {
+		TopicVariableMethodArgumentResolver resolver = new TopicVariableMethodArgumentResolver();
+		for (MethodParameter parameter : handlerMethod.getMethodParameters()) {
+			if (resolver.supportsParameter(parameter)) {
+				parameter.initParameterNameDiscovery(PARAMETER_NAMES);
+				resolver.validate(parameter, getTopicTemplates());
+			}
+		}
 	}
 
 }

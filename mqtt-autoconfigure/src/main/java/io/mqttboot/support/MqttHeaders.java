@@ -1,5 +1,7 @@
 package io.mqttboot.support;
 
+import org.springframework.messaging.MessageHeaders;
+
 /**
  * Names of the message headers that carry MQTT attributes. The values equal those of
  * Spring Integration's {@code org.springframework.integration.mqtt.support.MqttHeaders}, so
@@ -67,10 +69,17 @@ public final class MqttHeaders {
 
 	/**
 	 * All MQTT 5 user properties of a received message ({@code Map<String, String>}, the
-	 * last value wins for repeated keys). Each user property is also a header of its own
-	 * unless its name clashes with another header.
+	 * last value wins for repeated keys), under their own names. Each user property is
+	 * also a header of its own, named as {@link #userPropertyHeaderName(String)} says.
 	 */
 	public static final String USER_PROPERTIES = PREFIX + "userProperties";
+
+	/**
+	 * Prefix of the header that carries a received user property whose name is reserved:
+	 * a user property {@code id} is the header {@code mqtt_userProperty_id}.
+	 * @see #userPropertyHeaderName(String)
+	 */
+	public static final String USER_PROPERTY_PREFIX = PREFIX + "userProperty_";
 
 	/**
 	 * The values of the {@code {name}} levels of the listener's topic template
@@ -90,6 +99,34 @@ public final class MqttHeaders {
 	public static final String CLIENT = PREFIX + "client";
 
 	private MqttHeaders() {
+	}
+
+	/**
+	 * Return the name of the header that carries a received MQTT 5 user property. A user
+	 * property is a header under its own name, except when that name is reserved: the
+	 * spring-messaging headers {@code id}, {@code timestamp}, {@code contentType},
+	 * {@code replyChannel} and {@code errorChannel}, and every name starting with
+	 * {@value #PREFIX}. Those are prefixed with {@value #USER_PROPERTY_PREFIX}, so a peer
+	 * can neither break {@code MessageHeaders.getId()} or {@code getTimestamp()}, nor
+	 * choose the converter through {@code contentType}, nor spoof an MQTT header such as
+	 * {@link #RECEIVED_TOPIC} or the outbound {@link #TOPIC}.
+	 * @param name the user property name
+	 * @return the header name: {@code name}, or {@code mqtt_userProperty_<name>} for a
+	 * reserved name
+	 */
+	public static String userPropertyHeaderName(String name) {
+		return isReservedHeaderName(name) ? USER_PROPERTY_PREFIX + name : name;
+	}
+
+	private static boolean isReservedHeaderName(String name) {
+		if (name.startsWith(PREFIX)) {
+			return true;
+		}
+		return switch (name) {
+			case MessageHeaders.ID, MessageHeaders.TIMESTAMP, MessageHeaders.CONTENT_TYPE,
+					MessageHeaders.REPLY_CHANNEL, MessageHeaders.ERROR_CHANNEL -> true;
+			default -> false;
+		};
 	}
 
 }

@@ -110,7 +110,10 @@ public final class MqttMessageMapper {
 				Map<String, String> properties = new LinkedHashMap<>();
 				for (Map.Entry<String, String> property : userProperties) {
 					properties.put(property.getKey(), property.getValue());
-					headers.putIfAbsent(property.getKey(), property.getValue());
+					// Reserved names (id, timestamp, contentType, mqtt_…) go under a prefix:
+					// MessageHeaders.getId() would throw on a String, and a peer must not
+					// choose the converter or spoof an MQTT header.
+					headers.putIfAbsent(MqttHeaders.userPropertyHeaderName(property.getKey()), property.getValue());
 				}
 				headers.put(MqttHeaders.USER_PROPERTIES, properties);
 			}

@@ -1,19 +1,22 @@
 package io.mqttboot.listener.adapter;
 
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.annotation.TopicVariable;
 import io.mqttboot.support.MqttHeaders;
+import io.mqttboot.support.TopicTemplate;
 
 import org.springframework.core.MethodParameter;
+import org.springframework.core.convert.ConversionException;
 import org.springframework.core.convert.ConversionService;
 import org.springframework.core.convert.TypeDescriptor;
 import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.messaging.Message;
-import org.springframework.messaging.MessageHandlingException;
 import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
+import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 
 /**
  * Resolves {@link TopicVariable @TopicVariable} parameters from the
@@ -57,6 +60,36 @@ public class TopicVariableMethodArgumentResolver implements HandlerMethodArgumen
 		return name;
 	}
 
+	/**
+	 * Check a {@link TopicVariable @TopicVariable} parameter once, when the listener is
+	 * registered, so that a mistake fails the startup instead of every message: each of
+	 * the listener's topic templates must define the variable, and the level text must be
+	 * convertible to the parameter type.
+	 * @param parameter the parameter, annotated with {@code @TopicVariable}
+	 * @param templates the listener's topic templates
+	 * @throws IllegalArgumentException naming the parameter, its type, the variable and the
+	 * topic that lacks it
+	 */
+	public void validate(MethodParameter parameter, List<TopicTemplate> templates) {
+		String name = variableName(parameter);
+		for (TopicTemplate template : templates) {
+			if (!template.getVariableNames().contains(name)) {
+				throw new IllegalArgumentException("@TopicVariable parameter '" + name + "' needs {" + name
+						+ "} in every topic, but topic '" + template.getTemplate() + "' has no {" + name
+						+ "}: a message on it could not bind the parameter; give each topic the variable or use "
+						+ "a listener method per topic");
+			}
+		}
+		if (!this.conversionService.canConvert(TypeDescriptor.valueOf(String.class), new TypeDescriptor(parameter))) {
+			String parameterName = parameter.getParameterName();
+			throw new IllegalArgumentException("@TopicVariable parameter '"
+					+ ((parameterName != null) ? parameterName : "#" + parameter.getParameterIndex()) + "' of type "
+					+ parameter.getGenericParameterType().getTypeName() + " cannot be bound: no converter turns the text of {"
+					+ name + "} into it; use String, a number, an enum, or a type with a static valueOf(String), "
+					+ "of(String) or from(String) method or a String constructor");
+		}
+	}
+
 	@Override
 	public boolean supportsParameter(MethodParameter parameter) {
 		return parameter.hasParameterAnnotation(TopicVariable.class);
@@ -67,11 +100,18 @@ public class TopicVariableMethodArgumentResolver implements HandlerMethodArgumen
 		String name = variableName(parameter);
 		Object variables = message.getHeaders().get(MqttHeaders.TOPIC_VARIABLES);
 		Object value = (variables instanceof Map<?, ?> map) ? map.get(name) : null;
+		// Argument resolution failures are not retried: they fail the same way every time.
 		if (value == null) {
-			throw new MessageHandlingException(message, "Topic variable '" + name + "' is not available for topic '"
-					+ message.getHeaders().get(MqttHeaders.RECEIVED_TOPIC) + "'");
+			throw new MethodArgumentResolutionException(message, parameter, "Topic variable '" + name
+					+ "' is not available for topic '" + message.getHeaders().get(MqttHeaders.RECEIVED_TOPIC) + "'");
 		}
-		return this.conversionService.convert(value, TypeDescriptor.forObject(value), new TypeDescriptor(parameter));
+		try {
+			return this.conversionService.convert(value, TypeDescriptor.forObject(value), new TypeDescriptor(parameter));
+		}
+		catch (ConversionException ex) {
+			throw new MethodArgumentResolutionException(message, parameter, "Topic variable '" + name + "' value '"
+					+ value + "' cannot be converted to " + parameter.getGenericParameterType().getTypeName(), ex);
+		}
 	}
 
 }

@@ -53,7 +53,7 @@ class MqttMessageMapperTests {
 				MqttHeaders.RECEIVED_RETAINED, MqttHeaders.DUPLICATE, MqttHeaders.CLIENT, MqttHeaders.RECEIVED_MESSAGE,
 				MessageHeaders.CONTENT_TYPE, MqttHeaders.RESPONSE_TOPIC, MqttHeaders.CORRELATION_DATA,
 				MqttHeaders.MESSAGE_EXPIRY_INTERVAL, MqttHeaders.USER_PROPERTIES, MqttHeaders.TOPIC_VARIABLES, "unit",
-				"site");
+				"site", MqttHeaders.USER_PROPERTY_PREFIX + MqttHeaders.RECEIVED_TOPIC);
 		// A user property never overrides an MQTT header; the first of repeated keys is
 		// the header, the full list keeps the last value per key in order.
 		assertThat(headers).containsEntry(MqttHeaders.RECEIVED_TOPIC, "devices/d-7/temp")
@@ -66,7 +66,8 @@ class MqttMessageMapperTests {
 			.containsEntry(MqttHeaders.MESSAGE_EXPIRY_INTERVAL, 60L)
 			.containsEntry(MqttHeaders.TOPIC_VARIABLES, VARIABLES)
 			.containsEntry("unit", "celsius")
-			.containsEntry("site", "north");
+			.containsEntry("site", "north")
+			.containsEntry(MqttHeaders.USER_PROPERTY_PREFIX + MqttHeaders.RECEIVED_TOPIC, "spoofed");
 		assertThat(headers.get(MqttHeaders.RECEIVED_MESSAGE)).isSameAs(this.received);
 		assertThat(headers.get(MqttHeaders.CORRELATION_DATA)).isSameAs(CORRELATION);
 		assertThat(headers.get(MqttHeaders.USER_PROPERTIES)).asInstanceOf(map(String.class, String.class))
@@ -75,6 +76,44 @@ class MqttMessageMapperTests {
 		assertThat(headers.getId()).isNull();
 		assertThat(headers.getTimestamp()).isNull();
 		assertThat(headers).doesNotContainKeys(MessageHeaders.ID, MessageHeaders.TIMESTAMP);
+	}
+
+	@Test
+	void userPropertiesWithReservedNamesShouldBeHeadersUnderThePrefixAndLeaveIdTimestampAndContentTypeAlone() {
+		MqttReceivedMessage reserved = TestReceivedMessages.create("default", "a/b", this.payload, 1, false,
+				List.of(Map.entry("id", "peer-id"), Map.entry("timestamp", "yesterday"),
+						Map.entry("contentType", "text/peer"), Map.entry("replyChannel", "anyChannelBean"),
+						Map.entry("errorChannel", "nullChannel"), Map.entry(MqttHeaders.TOPIC, "elsewhere"),
+						Map.entry("site", "north")),
+				null, null, null, null, () -> {
+				});
+		MessageHeaders headers = MqttMessageMapper.toMessage(reserved, null).getHeaders();
+		assertThat(headers.getId()).isNull();
+		assertThat(headers.getTimestamp()).isNull();
+		assertThat(headers).doesNotContainKeys(MessageHeaders.ID, MessageHeaders.TIMESTAMP,
+				MessageHeaders.CONTENT_TYPE, MessageHeaders.REPLY_CHANNEL, MessageHeaders.ERROR_CHANNEL,
+				MqttHeaders.TOPIC);
+		assertThat(headers).containsEntry("mqtt_userProperty_id", "peer-id")
+			.containsEntry("mqtt_userProperty_timestamp", "yesterday")
+			.containsEntry("mqtt_userProperty_contentType", "text/peer")
+			.containsEntry("mqtt_userProperty_replyChannel", "anyChannelBean")
+			.containsEntry("mqtt_userProperty_errorChannel", "nullChannel")
+			.containsEntry("mqtt_userProperty_mqtt_topic", "elsewhere")
+			.containsEntry("site", "north");
+		assertThat(headers.get(MqttHeaders.USER_PROPERTIES)).asInstanceOf(map(String.class, String.class))
+			.containsEntry("id", "peer-id")
+			.containsEntry("contentType", "text/peer")
+			.containsEntry(MqttHeaders.TOPIC, "elsewhere");
+	}
+
+	@Test
+	void mqttContentTypeShouldStayTheContentTypeHeaderNextToAUserPropertyOfThatName() {
+		MqttReceivedMessage both = TestReceivedMessages.create("default", "a/b", this.payload, 1, false,
+				List.of(Map.entry("contentType", "text/peer")), "application/json", null, null, null, () -> {
+				});
+		MessageHeaders headers = MqttMessageMapper.toMessage(both, null).getHeaders();
+		assertThat(headers).containsEntry(MessageHeaders.CONTENT_TYPE, "application/json")
+			.containsEntry("mqtt_userProperty_contentType", "text/peer");
 	}
 
 	@Test
