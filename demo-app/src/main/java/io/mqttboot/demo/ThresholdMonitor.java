@@ -1,8 +1,8 @@
 package io.mqttboot.demo;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.logging.Log;
@@ -18,8 +18,9 @@ import org.springframework.stereotype.Component;
 /**
  * Watches the readings on {@code sensors/{deviceId}/+} and publishes an {@link Alert} to
  * {@code alerts/{deviceId}} at QoS 2 when a value rises above its threshold. It alerts
- * once per crossing: a device and metric is armed again only after a reading at or
- * below the threshold.
+ * once per crossing: a device and metric is armed again only after a reading at least
+ * the hysteresis below the threshold, so a value that wavers around it does not raise an
+ * alert with every reading.
  * <p>
  * The dashboard does not learn about alerts from this class: {@link AlertStore} receives
  * them from the broker, so an alert on the page has made the whole round trip.
@@ -34,14 +35,19 @@ public class ThresholdMonitor {
 	 */
 	static final Map<String, Double> THRESHOLDS = Map.of("temperature", 28.0, "humidity", 85.0);
 
+	/**
+	 * How far below the threshold a value must fall before the next crossing alerts again.
+	 */
+	static final Map<String, Double> HYSTERESIS = Map.of("temperature", 0.5, "humidity", 2.0);
+
 	private static final Log logger = LogFactory.getLog(ThresholdMonitor.class);
 
 	private final MqttOperations mqtt;
 
 	/**
-	 * Device and metric ({@code deviceId/metric}) whose last reading was above the threshold.
+	 * Device and metric ({@code deviceId/metric}) that raised an alert and is not armed again.
 	 */
-	private final ConcurrentMap<String, Boolean> above = new ConcurrentHashMap<>();
+	private final Set<String> alerted = ConcurrentHashMap.newKeySet();
 
 	private final AtomicLong published = new AtomicLong();
 
@@ -78,23 +84,27 @@ public class ThresholdMonitor {
 
 	/**
 	 * Return the alert to raise for a reading: one when the value is above the threshold
-	 * of its metric and the previous reading of that device and metric was not.
+	 * of its metric and that device and metric is armed (no alert yet, or a value at least
+	 * the hysteresis below the threshold since the last one).
 	 * @param reading the reading
 	 * @param deviceId the device identifier from the topic name
 	 * @return the alert, or {@code null} for a metric without a threshold, a value at or
-	 * below it, or a value that stays above it
+	 * below it, or a value above it that is not a new crossing
 	 */
 	@Nullable Alert check(Reading reading, String deviceId) {
 		Double threshold = THRESHOLDS.get(reading.metric());
 		if (threshold == null) {
 			return null;
 		}
-		boolean isAbove = reading.value() > threshold;
-		Boolean wasAbove = this.above.put(deviceId + "/" + reading.metric(), isAbove);
-		if (!isAbove || Boolean.TRUE.equals(wasAbove)) {
-			return null;
+		String key = deviceId + "/" + reading.metric();
+		if (reading.value() > threshold) {
+			return this.alerted.add(key)
+					? new Alert(deviceId, reading.metric(), reading.value(), threshold, reading.at()) : null;
 		}
-		return new Alert(deviceId, reading.metric(), reading.value(), threshold, reading.at());
+		if (reading.value() <= threshold - HYSTERESIS.get(reading.metric())) {
+			this.alerted.remove(key);
+		}
+		return null;
 	}
 
 	/**

@@ -40,10 +40,17 @@ class ThresholdMonitorTests {
 	}
 
 	@Test
-	void checkWhenValueFallsBackAndRisesAgainShouldRaiseASecondAlert() {
+	void checkWhenValueFallsBelowThresholdMinusHysteresisAndRisesAgainShouldRaiseASecondAlert() {
 		assertThat(this.monitor.check(temperature("server-room", 29.0), "server-room")).isNotNull();
-		assertThat(this.monitor.check(temperature("server-room", 28.0), "server-room")).isNull();
+		assertThat(this.monitor.check(temperature("server-room", 27.5), "server-room")).isNull();
 		assertThat(this.monitor.check(temperature("server-room", 28.5), "server-room")).isNotNull();
+	}
+
+	@Test
+	void checkWhenValueWaversAroundThresholdShouldNotRaiseASecondAlert() {
+		assertThat(this.monitor.check(temperature("server-room", 28.1), "server-room")).isNotNull();
+		assertThat(this.monitor.check(temperature("server-room", 27.6), "server-room")).isNull();
+		assertThat(this.monitor.check(temperature("server-room", 28.2), "server-room")).isNull();
 	}
 
 	@Test
