@@ -96,7 +96,7 @@ class DashboardBrowserIntegrationTests {
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(CHROMIUM.toFile());
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-				"--window-size=1360,1200", "--lang=en-GB", "--hide-scrollbars");
+				"--window-size=1360,1200", "--hide-scrollbars");
 		this.driver = new ChromeDriver(service, options);
 	}
 
