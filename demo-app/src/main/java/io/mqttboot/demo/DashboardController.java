@@ -36,16 +36,22 @@ public class DashboardController {
 
 	private final SensorSimulator simulator;
 
+	private final AlertStore alerts;
+
+	private final ThresholdMonitor monitor;
+
 	private final MqttOperations mqtt;
 
 	private final MqttClientManager client;
 
 	private final @Nullable MqttEmbeddedBroker broker;
 
-	DashboardController(TelemetryStore store, SensorSimulator simulator, MqttOperations mqtt,
-			MqttClientManager client, ObjectProvider<MqttEmbeddedBroker> broker) {
+	DashboardController(TelemetryStore store, SensorSimulator simulator, AlertStore alerts, ThresholdMonitor monitor,
+			MqttOperations mqtt, MqttClientManager client, ObjectProvider<MqttEmbeddedBroker> broker) {
 		this.store = store;
 		this.simulator = simulator;
+		this.alerts = alerts;
+		this.monitor = monitor;
 		this.mqtt = mqtt;
 		this.client = client;
 		this.broker = broker.getIfAvailable();
@@ -58,6 +64,15 @@ public class DashboardController {
 	@GetMapping("/telemetry")
 	public Telemetry telemetry() {
 		return new Telemetry(this.store.snapshot(), this.simulator.getStats());
+	}
+
+	/**
+	 * Return the last alerts received on {@code alerts/+} and the thresholds that raise them.
+	 * @return the alerts
+	 */
+	@GetMapping("/alerts")
+	public Alerts alerts() {
+		return new Alerts(this.alerts.last(), this.monitor.getStats());
 	}
 
 	/**
@@ -139,6 +154,16 @@ public class DashboardController {
 	 * @param simulator what the simulator published
 	 */
 	public record Telemetry(List<TelemetryStore.DeviceTelemetry> devices, SensorSimulator.Stats simulator) {
+
+	}
+
+	/**
+	 * The last alerts and what raises them.
+	 *
+	 * @param last the last alerts received from the broker, newest first
+	 * @param monitor the thresholds and how many alerts were published
+	 */
+	public record Alerts(List<Alert> last, ThresholdMonitor.Stats monitor) {
 
 	}
 

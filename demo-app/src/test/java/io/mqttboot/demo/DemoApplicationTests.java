@@ -7,7 +7,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -147,8 +149,13 @@ class DemoApplicationTests {
 	void telemetryShouldShowReadingsAndStatusesReceivedByTheListeners() {
 		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
 			JsonNode telemetry = getJson("/api/telemetry");
-			assertThat(telemetry.get("simulator").get("devices")).hasSize(6);
-			JsonNode devices = telemetry.get("devices");
+			List<String> simulated = telemetry.get("simulator").get("devices").valueStream().map(JsonNode::asString).toList();
+			assertThat(simulated).hasSize(6);
+			// Other tests of this shared context publish readings of their own devices.
+			List<JsonNode> devices = telemetry.get("devices")
+				.valueStream()
+				.filter((device) -> simulated.contains(device.get("deviceId").asString()))
+				.toList();
 			assertThat(devices).hasSize(6);
 			for (JsonNode device : devices) {
 				assertThat(device.get("status").asString()).isIn("online", "offline");
@@ -159,10 +166,68 @@ class DemoApplicationTests {
 	}
 
 	@Test
+	void readingsCrossingTheThresholdShouldRaiseOneAlertPerCrossingOverTheBrokerAtQos2() throws Exception {
+		List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
+		Mqtt5AsyncClient subscriber = connect();
+		try {
+			subscriber.subscribeWith()
+				.topicFilter("alerts/+")
+				.qos(MqttQos.EXACTLY_ONCE)
+				.callback(received::add)
+				.send()
+				.join();
+			for (double value : new double[] { 20.0, 30.5, 31.0, 20.0, 29.0 }) {
+				String reading = this.json
+					.writeValueAsString(new Reading("alert-test", "temperature", value, Instant.parse("2025-01-01T12:00:00Z")));
+				HttpResponse<String> response = post("/api/publish", this.json.writeValueAsString(
+						Map.of("topic", "sensors/alert-test/temperature", "payload", reading, "qos", 1)));
+				assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+			}
+			// Alerts are published in the order of the readings: had 31.0 raised one, it would come before 29.0.
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				List<Mqtt5Publish> alerts = received.stream()
+					.filter((publish) -> publish.getTopic().toString().equals("alerts/alert-test"))
+					.toList();
+				assertThat(alerts).extracting(Mqtt5Publish::getQos).containsOnly(MqttQos.EXACTLY_ONCE);
+				assertThat(alerts).extracting((publish) -> this.json.readTree(publish.getPayloadAsBytes()).get("value").asDouble())
+					.containsExactly(30.5, 29.0);
+				JsonNode alert = this.json.readTree(alerts.get(0).getPayloadAsBytes());
+				assertThat(alert.get("deviceId").asString()).isEqualTo("alert-test");
+				assertThat(alert.get("metric").asString()).isEqualTo("temperature");
+				assertThat(alert.get("threshold").asDouble()).isEqualTo(28.0);
+				assertThat(getJson("/api/alerts").get("last").valueStream()
+					.filter((last) -> last.get("deviceId").asString().equals("alert-test"))
+					.map((last) -> last.get("value").asDouble())).containsExactly(29.0, 30.5);
+			});
+		}
+		finally {
+			subscriber.disconnect().join();
+		}
+	}
+
+	@Test
+	void actuatorShouldExposeMqttHealthWithDetailsTheMqttEndpointAndMqttMetrics() {
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			JsonNode health = getJson("/actuator/health/mqtt");
+			assertThat(health.get("status").asString()).isEqualTo("UP");
+			assertThat(health.get("details").get("state").asString()).isEqualTo("CONNECTED");
+			assertThat(health.get("details").get("serverUri").asString()).isEqualTo(this.broker.getUrl());
+			JsonNode client = getJson("/actuator/mqtt").get("clients").get("default");
+			assertThat(client.get("state").asString()).isEqualTo("CONNECTED");
+			assertThat(client.get("listeners").valueStream().map((listener) -> listener.get("id").asString()))
+				.contains("readings", "statuses", "thresholds", "alerts");
+			JsonNode published = getJson("/actuator/metrics/mqtt.messages.published");
+			assertThat(published.get("measurements").get(0).get("value").asDouble()).isPositive();
+		});
+	}
+
+	@Test
 	void dashboardPageShouldBeServed() throws Exception {
 		HttpResponse<String> response = get("/");
 		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(response.body()).contains("createElement(\"canvas\")", "api/telemetry", "api/mqtt", "api/publish")
+		assertThat(response.body())
+			.contains("createElement(\"canvas\")", "api/telemetry", "api/mqtt", "api/publish", "api/alerts",
+					"href=\"actuator/health/mqtt\"", "href=\"actuator/mqtt\"", "href=\"actuator/metrics\"")
 			.doesNotContain("http://", "https://");
 	}
 
