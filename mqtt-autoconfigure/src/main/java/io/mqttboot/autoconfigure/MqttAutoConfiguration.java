@@ -190,7 +190,8 @@ public final class MqttAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = MqttListenerConfigUtils.MQTT_LISTENER_CONTAINER_FACTORY_BEAN_NAME)
 	DefaultMqttListenerContainerFactory mqttListenerContainerFactory(MqttProperties properties,
-			ObjectProvider<MqttTemplate> mqttTemplate, ObjectProvider<ObservationRegistry> observationRegistry) {
+			ObjectProvider<MqttClientRegistry> mqttClientRegistry,
+			ObjectProvider<ObservationRegistry> observationRegistry) {
 		MqttProperties.Listener listener = properties.getListener();
 		DefaultMqttListenerContainerFactory factory = new DefaultMqttListenerContainerFactory();
 		factory.setConcurrency(listener.getConcurrency());
@@ -206,7 +207,8 @@ public final class MqttAutoConfiguration {
 			.maxDelay(retry.getMaxInterval())
 			.build());
 		if (listener.getDeadLetter().isEnabled()) {
-			factory.setErrorHandler(new DeadLetterMqttListenerErrorHandler(mqttTemplate.getObject(),
+			// Through the registry: a listener's dead letters go out on the client that received them.
+			factory.setErrorHandler(new DeadLetterMqttListenerErrorHandler(mqttClientRegistry.getObject(),
 					listener.getDeadLetter().getTopicPrefix()));
 		}
 		return factory;

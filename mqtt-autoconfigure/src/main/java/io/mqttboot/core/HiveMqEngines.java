@@ -41,6 +41,7 @@ import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuthBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
@@ -305,6 +306,9 @@ final class HiveMqEngines {
 				if (publish.messageExpiry() != null) {
 					builder.messageExpiryInterval(publish.messageExpiry().toSeconds());
 				}
+				if (publish.utf8Payload()) {
+					builder.payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8);
+				}
 			}
 			return this.client.publish(builder.build()).thenApply((result) -> toResult(publish, result));
 		}
@@ -347,7 +351,8 @@ final class HiveMqEngines {
 				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
 						publish.getPayloadAsBytes(), qos, publish.isRetain(), userProperties,
 						publish.getContentType().map(Object::toString).orElse(null),
-						publish.getResponseTopic().map(Object::toString).orElse(null), correlationData, expiry, () -> {
+						publish.getResponseTopic().map(Object::toString).orElse(null), correlationData, expiry,
+						publish.getPayloadFormatIndicator().orElse(null) == Mqtt5PayloadFormatIndicator.UTF_8, () -> {
 							publish.acknowledge();
 							tracker.incomingCompleted(qos);
 						}));

@@ -110,6 +110,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 
 	private volatile @Nullable MqttInboundHandler inboundHandler;
 
+	private final MqttUnroutedMessages unrouted;
+
 	private final LongAdder[] published = { new LongAdder(), new LongAdder(), new LongAdder() };
 
 	private final LongAdder[] publishFailed = { new LongAdder(), new LongAdder(), new LongAdder() };
@@ -145,6 +147,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		this.settings = settings;
 		this.customizers = List.copyOf(customizers);
 		this.eventPublisher = eventPublisher;
+		this.unrouted = new MqttUnroutedMessages(name);
 		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("mqtt-" + name + "-events-");
 		threadFactory.setDaemon(true);
 		this.events = Executors.newSingleThreadExecutor(threadFactory);
@@ -312,8 +315,17 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	}
 
 	/**
+	 * Return the counter of received messages that no listener wanted.
+	 * @return the unrouted messages of this client
+	 */
+	public MqttUnroutedMessages getUnroutedMessages() {
+		return this.unrouted;
+	}
+
+	/**
 	 * Set the receiver of every incoming message; one handler per client (the listener
-	 * dispatcher). Messages arriving before a handler is set are acknowledged and skipped.
+	 * dispatcher). Messages arriving before a handler is set are acknowledged, counted and
+	 * logged as {@linkplain #getUnroutedMessages() unrouted}.
 	 * @param handler the handler, called in order on a thread of the MQTT client
 	 * @throws IllegalStateException if a handler is already set
 	 */
@@ -331,6 +343,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		}
 		else {
 			// Only possible for subscriptions of an earlier run of a persistent session.
+			this.unrouted.record(message, false);
 			message.acknowledge();
 		}
 	}

@@ -112,6 +112,16 @@ public interface MqttOperations {
 		PublishBuilder messageExpiry(Duration expiry);
 
 		/**
+		 * Set the MQTT 5 payload format indicator [MQTT-3.3.2.3.2]: {@code true} declares
+		 * the payload UTF-8 text, which the broker and receivers may check. Default
+		 * {@code false} (unspecified bytes). Ignored on MQTT 3.1.1.
+		 * @param utf8Payload whether the payload is UTF-8 text
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		PublishBuilder utf8Payload(boolean utf8Payload);
+
+		/**
 		 * Publish and wait for the acknowledgement, see
 		 * {@link MqttOperations#publish(String, Object)}.
 		 * @return the result

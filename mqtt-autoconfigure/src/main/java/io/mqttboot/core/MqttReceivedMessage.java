@@ -39,6 +39,8 @@ public final class MqttReceivedMessage {
 
 	private final @Nullable Duration messageExpiry;
 
+	private final boolean utf8Payload;
+
 	private final Runnable acknowledgement;
 
 	private final AtomicBoolean acknowledged = new AtomicBoolean();
@@ -47,6 +49,14 @@ public final class MqttReceivedMessage {
 			List<Map.Entry<String, String>> userProperties, @Nullable String contentType,
 			@Nullable String responseTopic, byte @Nullable [] correlationData, @Nullable Duration messageExpiry,
 			Runnable acknowledgement) {
+		this(clientName, topic, payload, qos, retained, userProperties, contentType, responseTopic, correlationData,
+				messageExpiry, false, acknowledgement);
+	}
+
+	MqttReceivedMessage(String clientName, String topic, byte[] payload, int qos, boolean retained,
+			List<Map.Entry<String, String>> userProperties, @Nullable String contentType,
+			@Nullable String responseTopic, byte @Nullable [] correlationData, @Nullable Duration messageExpiry,
+			boolean utf8Payload, Runnable acknowledgement) {
 		this.clientName = clientName;
 		this.topic = topic;
 		this.payload = payload;
@@ -57,6 +67,7 @@ public final class MqttReceivedMessage {
 		this.responseTopic = responseTopic;
 		this.correlationData = correlationData;
 		this.messageExpiry = messageExpiry;
+		this.utf8Payload = utf8Payload;
 		this.acknowledgement = acknowledgement;
 	}
 
@@ -162,6 +173,15 @@ public final class MqttReceivedMessage {
 	 */
 	public @Nullable Duration getMessageExpiry() {
 		return this.messageExpiry;
+	}
+
+	/**
+	 * Return whether the MQTT 5 payload format indicator says the payload is UTF-8 text.
+	 * @return {@code true} for payload format indicator 1, {@code false} when it is 0,
+	 * absent, or the client speaks MQTT 3.1.1
+	 */
+	public boolean isUtf8Payload() {
+		return this.utf8Payload;
 	}
 
 	/**

@@ -97,8 +97,8 @@ public class MqttTemplate implements MqttOperations {
 				&& !this.warnedMqtt5Properties) {
 			this.warnedMqtt5Properties = true;
 			logger.warn("MQTT client '" + this.manager.getName()
-					+ "' speaks MQTT 3.1.1: user properties, content type, response topic, correlation data and"
-					+ " message expiry are not sent (first seen on topic '" + publish.topic() + "')");
+					+ "' speaks MQTT 3.1.1: user properties, content type, response topic, correlation data,"
+					+ " message expiry and payload format indicator are not sent (first seen on topic '" + publish.topic() + "')");
 		}
 		return this.manager.publish(publish);
 	}
@@ -148,6 +148,8 @@ public class MqttTemplate implements MqttOperations {
 		private byte @Nullable [] correlationData;
 
 		private @Nullable Duration messageExpiry;
+
+		private boolean utf8Payload;
 
 		DefaultPublishBuilder(Object payload) {
 			this.payload = payload;
@@ -207,6 +209,12 @@ public class MqttTemplate implements MqttOperations {
 		public PublishBuilder messageExpiry(Duration expiry) {
 			Assert.isTrue(!expiry.isNegative(), "Message expiry must not be negative");
 			this.messageExpiry = expiry;
+			return this;
+		}
+
+		@Override
+		public PublishBuilder utf8Payload(boolean utf8Payload) {
+			this.utf8Payload = utf8Payload;
 			return this;
 		}
 
@@ -288,7 +296,7 @@ public class MqttTemplate implements MqttOperations {
 				contentType = converter.getContentType(this.payload);
 			}
 			return new OutboundPublish(topic, bytes, this.qos, this.retain, userProperties(),
-					contentType, this.responseTopic, this.correlationData, this.messageExpiry);
+					contentType, this.responseTopic, this.correlationData, this.messageExpiry, this.utf8Payload);
 		}
 
 	}

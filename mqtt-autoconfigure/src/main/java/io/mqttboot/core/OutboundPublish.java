@@ -19,10 +19,18 @@ import org.jspecify.annotations.Nullable;
  * @param responseTopic MQTT 5 response topic
  * @param correlationData MQTT 5 correlation data
  * @param messageExpiry MQTT 5 message expiry interval
+ * @param utf8Payload MQTT 5 payload format indicator: whether the payload is UTF-8 text
  */
 record OutboundPublish(String topic, byte[] payload, int qos, boolean retain,
 		List<Map.Entry<String, String>> userProperties, @Nullable String contentType, @Nullable String responseTopic,
-		byte @Nullable [] correlationData, @Nullable Duration messageExpiry) {
+		byte @Nullable [] correlationData, @Nullable Duration messageExpiry, boolean utf8Payload) {
+
+	OutboundPublish(String topic, byte[] payload, int qos, boolean retain,
+			List<Map.Entry<String, String>> userProperties, @Nullable String contentType,
+			@Nullable String responseTopic, byte @Nullable [] correlationData, @Nullable Duration messageExpiry) {
+		this(topic, payload, qos, retain, userProperties, contentType, responseTopic, correlationData, messageExpiry,
+				false);
+	}
 
 	/**
 	 * Return the size of this message as a PUBLISH packet [MQTT-3.3]: fixed header, topic
@@ -47,6 +55,9 @@ record OutboundPublish(String topic, byte[] payload, int qos, boolean retain,
 			if (this.messageExpiry != null) {
 				properties += 5;
 			}
+			if (this.utf8Payload) {
+				properties += 2;
+			}
 			for (Map.Entry<String, String> property : this.userProperties) {
 				properties += 5 + property.getKey().getBytes(StandardCharsets.UTF_8).length
 						+ property.getValue().getBytes(StandardCharsets.UTF_8).length;
@@ -62,7 +73,7 @@ record OutboundPublish(String topic, byte[] payload, int qos, boolean retain,
 
 	boolean hasMqtt5Properties() {
 		return !this.userProperties.isEmpty() || this.contentType != null || this.responseTopic != null
-				|| this.correlationData != null || this.messageExpiry != null;
+				|| this.correlationData != null || this.messageExpiry != null || this.utf8Payload;
 	}
 
 }

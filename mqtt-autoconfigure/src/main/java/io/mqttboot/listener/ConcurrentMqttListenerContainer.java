@@ -48,6 +48,10 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+	private static final long ERROR_HANDLER_RETRY_INITIAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	private static final long ERROR_HANDLER_RETRY_MAX_NANOS = TimeUnit.SECONDS.toNanos(30);
+
 	private final String listenerId;
 
 	private final String clientName;
@@ -83,6 +87,10 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	private final LongAdder failed = new LongAdder();
 
 	private final LongAdder dropped = new LongAdder();
+
+	private final AtomicInteger leftUnacknowledged = new AtomicInteger();
+
+	private volatile boolean persistentSession;
 
 	private final AtomicLong lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
 
@@ -170,6 +178,15 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	void setActivationCallback(Runnable activationCallback) {
 		this.activationCallback = activationCallback;
+	}
+
+	/**
+	 * Set whether the client of this container keeps its session when the connection
+	 * closes: decides what the shutdown log says about unacknowledged messages.
+	 * @param persistentSession whether the session is persistent
+	 */
+	void setPersistentSession(boolean persistentSession) {
+		this.persistentSession = persistentSession;
 	}
 
 	@Override
@@ -314,12 +331,28 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		for (Worker worker : workers) {
 			worker.awaitStop(deadline);
 		}
-		int left = this.queued.get();
+		int notProcessed = this.queued.get();
+		int left = notProcessed + this.leftUnacknowledged.getAndSet(0);
 		if (left > 0) {
-			logger.info("Listener '" + this.listenerId + "' stopped with " + left
-					+ " messages not processed; they are not acknowledged, so the broker redelivers them to a"
-					+ " persistent session");
+			logger.info("Listener '" + this.listenerId + "' stopped with " + left + " message" + ((left != 1) ? "s" : "")
+					+ " not acknowledged (" + notProcessed + " still queued, " + (left - notProcessed)
+					+ " interrupted or with a failing error handler); " + fateOfUnacknowledged(left));
 		}
+	}
+
+	/**
+	 * Say what happens to messages left unacknowledged, for the session in use.
+	 * @param count how many
+	 * @return the sentence
+	 */
+	private String fateOfUnacknowledged(int count) {
+		if (this.persistentSession) {
+			return "MQTT client '" + this.clientName + "' uses a persistent session, so the broker redelivers the QoS 1/2"
+					+ " ones on its next connection with that session (QoS 0 ones are lost)";
+		}
+		return "MQTT client '" + this.clientName + "' uses a clean session, so the broker discards them when the"
+				+ " connection closes: these " + count + " messages are lost (set mqtt.clean-start=false and"
+				+ " mqtt.session-expiry to have them redelivered)";
 	}
 
 	@Override
@@ -356,20 +389,76 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		if (failure != null) {
 			if (abandonedByStop()) {
 				// Interrupted by shutdown: leave it unacknowledged for redelivery.
+				this.leftUnacknowledged.incrementAndGet();
 				return;
 			}
 			this.failed.increment();
 			MqttListenerExecutionFailedException exception = (failure instanceof MqttListenerExecutionFailedException listenerFailure)
 					? listenerFailure : new MqttListenerExecutionFailedException(this.listenerId, message.getTopic(), failure);
-			try {
-				this.errorHandler.handleError(message, exception, attempts.get());
-			}
-			catch (Throwable ex) {
-				logger.error("Error handler of listener '" + this.listenerId + "' failed for message from topic '"
-						+ message.getTopic() + "'; the message is acknowledged and skipped", ex);
+			if (!handleError(message, exception, attempts.get())) {
+				this.leftUnacknowledged.incrementAndGet();
+				return;
 			}
 		}
 		delivery.release();
+	}
+
+	/**
+	 * Hand a failed message to the error handler until the handler succeeds. A QoS 1/2
+	 * message whose error handler fails (a dead-letter topic the broker refuses, a broker
+	 * that is down) is never acknowledged: the handler is retried with back-off (1 s,
+	 * doubling, at most 30 s) on this worker, so later messages of the same topic wait and
+	 * keep their order. When the container stops meanwhile, the message stays
+	 * unacknowledged.
+	 * @param message the failed message
+	 * @param exception the failure
+	 * @param attempts how often the listener was invoked
+	 * @return {@code true} to acknowledge the message, {@code false} to leave it
+	 * unacknowledged
+	 */
+	private boolean handleError(MqttReceivedMessage message, MqttListenerExecutionFailedException exception,
+			int attempts) {
+		long delay = ERROR_HANDLER_RETRY_INITIAL_NANOS;
+		for (int handlerAttempts = 1;; handlerAttempts++) {
+			try {
+				this.errorHandler.handleError(message, exception, attempts);
+				if (handlerAttempts > 1) {
+					logger.info("Error handler of listener '" + this.listenerId + "' succeeded for the message from topic '"
+							+ message.getTopic() + "' on attempt " + handlerAttempts + "; the message is acknowledged");
+				}
+				return true;
+			}
+			catch (Throwable ex) {
+				String what = "Error handler of listener '" + this.listenerId + "' failed for a QoS " + message.getQos()
+						+ " message from topic '" + message.getTopic() + "' (attempt " + handlerAttempts + ")";
+				if (message.getQos() == 0) {
+					logger.error(what + "; the QoS 0 message is skipped (it cannot be redelivered)", ex);
+					return true;
+				}
+				if (!this.running || abandonedByStop()) {
+					logger.error(what + " while the listener stops; the message is not acknowledged", ex);
+					return false;
+				}
+				String text = what + "; the message is not acknowledged and the error handler is retried in "
+						+ TimeUnit.NANOSECONDS.toMillis(delay) + " ms. Meanwhile later messages of this topic wait, and"
+						+ " the client acknowledges nothing received after it (acknowledgements go in order), so the"
+						+ " broker stops sending once its in-flight window is full";
+				// The first failure with its stack trace, the repetitions without.
+				if (handlerAttempts == 1) {
+					logger.error(text, ex);
+				}
+				else {
+					logger.error(text + ": " + ex);
+				}
+			}
+			long until = System.nanoTime() + delay;
+			long wait;
+			while (this.running && !abandonedByStop() && (wait = until - System.nanoTime()) > 0) {
+				// stop() unparks the worker, so a stopping container does not wait out the delay.
+				LockSupport.parkNanos(this, wait);
+			}
+			delay = Math.min(delay * 2, ERROR_HANDLER_RETRY_MAX_NANOS);
+		}
 	}
 
 	private void invokeWithRetry(MqttReceivedMessage message, AtomicInteger attempts) throws RetryException {

@@ -35,7 +35,8 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 
 	private final List<ConcurrentMqttListenerContainer> containers = new CopyOnWriteArrayList<>();
 
-	private volatile Routes routes = new Routes(TopicTrie.<ConcurrentMqttListenerContainer>builder().build());
+	private volatile Routes routes = new Routes(TopicTrie.<ConcurrentMqttListenerContainer>builder().build(),
+			TopicTrie.<Boolean>builder().build());
 
 	private volatile boolean shuttingDown;
 
@@ -73,6 +74,7 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 	public void addContainer(ConcurrentMqttListenerContainer container) {
 		this.containers.add(container);
 		container.setActivationCallback(this::refresh);
+		container.setPersistentSession(this.clientManager.getSettings().isPersistentSession());
 		warnIfCleanSession(container);
 		if (this.clientManager.isRunning() || this.startupComplete) {
 			refresh();
@@ -132,7 +134,10 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 				requested.add(subscription);
 			}
 		}
-		this.routes = new Routes(builder.build());
+		List<MqttSubscription> planned = MqttSubscriptionPlanner.plan(requested);
+		TopicTrie.Builder<Boolean> subscribed = TopicTrie.builder();
+		planned.forEach((subscription) -> subscribed.add(subscription.filter(), Boolean.TRUE));
+		this.routes = new Routes(builder.build(), subscribed.build());
 		for (String overlap : MqttSubscriptionPlanner.sharedOverlaps(requested)) {
 			if (this.warnedSharedOverlaps.add(overlap)) {
 				logger.warn("MQTT client '" + this.clientManager.getName() + "' has the shared and plain subscriptions "
@@ -141,7 +146,7 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 						+ " of them");
 			}
 		}
-		this.clientManager.setSubscriptions(MqttSubscriptionPlanner.plan(requested));
+		this.clientManager.setSubscriptions(planned);
 	}
 
 	private boolean isActive(ConcurrentMqttListenerContainer container) {
@@ -168,9 +173,11 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 			// session, like QoS 0, loses them).
 			return;
 		}
-		List<ConcurrentMqttListenerContainer> matches = this.routes.match(message.getTopic());
+		Routes routes = this.routes;
+		List<ConcurrentMqttListenerContainer> matches = routes.match(message.getTopic());
 		if (matches.isEmpty()) {
-			// A subscription that no listener needs any more (or a wider merged one).
+			// A wider merged subscription (expected), or one that no listener needs any more.
+			this.clientManager.getUnroutedMessages().record(message, routes.isSubscribed(message.getTopic()));
 			message.acknowledge();
 			return;
 		}
@@ -205,10 +212,17 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 
 		private final TopicTrie<ConcurrentMqttListenerContainer> trie;
 
+		private final TopicTrie<Boolean> subscribed;
+
 		private final ConcurrentHashMap<String, List<ConcurrentMqttListenerContainer>> cache = new ConcurrentHashMap<>();
 
-		Routes(TopicTrie<ConcurrentMqttListenerContainer> trie) {
+		Routes(TopicTrie<ConcurrentMqttListenerContainer> trie, TopicTrie<Boolean> subscribed) {
 			this.trie = trie;
+			this.subscribed = subscribed;
+		}
+
+		boolean isSubscribed(String topic) {
+			return !this.subscribed.match(topic).isEmpty();
 		}
 
 		List<ConcurrentMqttListenerContainer> match(String topic) {

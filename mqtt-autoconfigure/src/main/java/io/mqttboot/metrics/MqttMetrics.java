@@ -13,6 +13,7 @@ import io.mqttboot.config.MqttListenerEndpointRegistry;
 import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttInFlightTracker;
+import io.mqttboot.core.MqttUnroutedMessages;
 import io.mqttboot.listener.MqttListenerContainer;
 
 /**
@@ -23,7 +24,12 @@ import io.mqttboot.listener.MqttListenerContainer;
  * <li>{@code mqtt.inflight} (client, direction, qos), {@code mqtt.outbox} (client) and
  * {@code mqtt.connected} (client) gauges;</li>
  * <li>{@code mqtt.reconnects} (client) and {@code mqtt.messages.dropped} (client)
- * counters.</li>
+ * counters;</li>
+ * <li>{@code mqtt.messages.unrouted} (client, reason) counter of received messages that no
+ * listener wanted, acknowledged without processing: {@code reason=merged-subscription}
+ * when a wider merged subscription brought them (expected), {@code reason=no-subscription}
+ * when they match no subscription the client wants (a leftover of an earlier run of a
+ * persistent session, for example).</li>
  * </ul>
  * Listener durations ({@code mqtt.listener.duration}) come from the listener observation.
  * Tags never carry concrete topic names, which would explode cardinality.
@@ -95,6 +101,18 @@ public class MqttMetrics implements MeterBinder {
 		FunctionCounter.builder("mqtt.messages.dropped", client, this::dropped)
 			.description("QoS 0 messages dropped because a listener queue was full")
 			.tags(tags)
+			.register(registry);
+		FunctionCounter
+			.builder("mqtt.messages.unrouted", client.getUnroutedMessages(),
+					MqttUnroutedMessages::getMergedSubscriptionCount)
+			.description("Received messages that no listener wanted, acknowledged without processing")
+			.tags(tags.and("reason", "merged-subscription"))
+			.register(registry);
+		FunctionCounter
+			.builder("mqtt.messages.unrouted", client.getUnroutedMessages(),
+					MqttUnroutedMessages::getNoSubscriptionCount)
+			.description("Received messages that no listener wanted, acknowledged without processing")
+			.tags(tags.and("reason", "no-subscription"))
 			.register(registry);
 		FunctionCounter.builder("mqtt.reconnects", client, MqttClientManager::getReconnectCount)
 			.description("Connections re-established after a loss")

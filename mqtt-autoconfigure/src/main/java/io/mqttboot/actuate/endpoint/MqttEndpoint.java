@@ -11,6 +11,7 @@ import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttConnectionState;
 import io.mqttboot.core.MqttInFlightTracker;
+import io.mqttboot.core.MqttUnroutedMessages;
 import io.mqttboot.listener.MqttListenerContainer;
 
 import org.springframework.boot.actuate.endpoint.Access;
@@ -22,7 +23,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 /**
  * The {@code mqtt} actuator endpoint: per client its connection state, the QoS 1 and
  * QoS 2 messages in flight in each direction, the outbox, the subscriptions with the QoS
- * the broker granted, and the listeners with their queue and counters. Writes (stopping
+ * the broker granted, the received messages no listener wanted, and the listeners with their queue and counters. Writes (stopping
  * and starting a listener) need {@code management.endpoint.mqtt.access=unrestricted}.
  *
  * @since 0.1.0
@@ -80,6 +81,7 @@ public class MqttEndpoint {
 
 	private ClientDescriptor describe(MqttClientManager client) {
 		MqttInFlightTracker inFlight = client.getInFlight();
+		MqttUnroutedMessages unrouted = client.getUnroutedMessages();
 		List<SubscriptionDescriptor> subscriptions = client.getSubscriptions()
 			.stream()
 			.map((status) -> new SubscriptionDescriptor(status.filter(), status.requestedQos(), status.grantedQos(),
@@ -93,6 +95,8 @@ public class MqttEndpoint {
 				new InFlightDescriptor(inFlight.getOutgoingQos1(), inFlight.getOutgoingQos2(), inFlight.getIncomingQos1(),
 						inFlight.getIncomingQos2()),
 				client.getOutboxSize(), client.getReconnectAttempts(), client.getLastDisconnectReason(), subscriptions,
+				new UnroutedDescriptor(unrouted.getCount(), unrouted.getMergedSubscriptionCount(),
+						unrouted.getNoSubscriptionCount()),
 				listeners);
 	}
 
@@ -123,12 +127,24 @@ public class MqttEndpoint {
 	 * @param reconnectAttempts consecutive failed attempts
 	 * @param lastDisconnectReason why the last connection ended
 	 * @param subscriptions the subscriptions
+	 * @param unrouted received messages that no listener wanted
 	 * @param listeners the listeners
 	 */
 	public record ClientDescriptor(MqttConnectionState state, String clientId, String serverUri,
 			boolean sessionPresent, InFlightDescriptor inFlight, int outbox, int reconnectAttempts,
 			@Nullable String lastDisconnectReason, List<SubscriptionDescriptor> subscriptions,
-			List<ListenerDescriptor> listeners) {
+			UnroutedDescriptor unrouted, List<ListenerDescriptor> listeners) {
+	}
+
+	/**
+	 * Received messages that no listener wanted, acknowledged without processing.
+	 *
+	 * @param total all of them
+	 * @param mergedSubscription brought by a wider merged subscription (expected)
+	 * @param noSubscription matching no subscription the client wants, such as one left
+	 * in a persistent session by an earlier run
+	 */
+	public record UnroutedDescriptor(long total, long mergedSubscription, long noSubscription) {
 	}
 
 	/**
