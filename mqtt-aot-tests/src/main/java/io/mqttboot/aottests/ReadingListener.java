@@ -16,7 +16,7 @@ public class ReadingListener {
 
 	private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
 
-	@MqttListener(topics = "aot/readings/{device}", qos = 1)
+	@MqttListener(topics = "${sample.readings-topic}", qos = 1)
 	void onReading(Reading reading, @TopicVariable String device) {
 		this.received.add(device + ":" + reading);
 	}
