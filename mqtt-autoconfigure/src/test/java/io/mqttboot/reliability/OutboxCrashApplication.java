@@ -1,10 +1,13 @@
 package io.mqttboot.reliability;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
 import io.mqttboot.core.MqttClientManager;
@@ -26,8 +29,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * QoS 1 messages {@code m0..m<count-1>} to {@code outbox/crash}, print
  * {@code ACCEPTED <count>} once every future was handed back, then wait to be killed) or
  * {@code drain} (start, wait until the outbox is empty and nothing is in flight, print
- * {@code DRAINED}, stop normally). An optional last argument {@code memory} keeps the
- * outbox in memory, for comparing the publish cost.
+ * {@code DRAINED}, stop normally). For comparing the publish cost by hand, the system
+ * properties {@code outbox.store=memory} and {@code outbox.threads=<n>} (publishers in
+ * parallel, which share fsyncs) and {@code outbox.connected=true} (publish once connected)
+ * change the run; against a running broker it waits for
+ * every PUBACK and exits.
  */
 @SpringBootConfiguration
 @ImportAutoConfiguration({ MqttAutoConfiguration.class, JacksonAutoConfiguration.class })
@@ -36,7 +42,8 @@ public class OutboxCrashApplication {
 	static final String TOPIC = "outbox/crash";
 
 	public static void main(String[] args) throws Exception {
-		String store = (args.length > 3 && args[args.length - 1].equals("memory")) ? "memory" : "file";
+		String store = System.getProperty("outbox.store", "file");
+		int threads = Integer.getInteger("outbox.threads", 1);
 		SpringApplication application = new SpringApplication(OutboxCrashApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
 		ConfigurableApplicationContext context = application.run("--mqtt.url=" + args[0],
@@ -48,15 +55,27 @@ public class OutboxCrashApplication {
 		if (args[2].equals("publish")) {
 			int count = Integer.parseInt(args[3]);
 			MqttTemplate template = context.getBean(MqttTemplate.class);
-			List<CompletableFuture<MqttPublishResult>> futures = new ArrayList<>(count);
-			long start = System.nanoTime();
-			for (int i = 0; i < count; i++) {
-				futures.add(template.newMessage("m" + i).topic(TOPIC).qos(1).publishAsync());
+			while (Boolean.getBoolean("outbox.connected") && !manager.isConnected()) {
+				Thread.sleep(20);
 			}
+			List<CompletableFuture<MqttPublishResult>> futures = new CopyOnWriteArrayList<>();
+			long start = System.nanoTime();
+			ExecutorService publishers = Executors.newFixedThreadPool(threads);
+			for (int t = 0; t < threads; t++) {
+				int first = t;
+				publishers.execute(() -> {
+					for (int i = first; i < count; i += threads) {
+						futures.add(template.newMessage("m" + i).topic(TOPIC).qos(1).publishAsync());
+					}
+				});
+			}
+			publishers.shutdown();
+			publishers.awaitTermination(10, TimeUnit.MINUTES);
 			long micros = Duration.ofNanos(System.nanoTime() - start).toNanos() / 1000;
 			long failed = futures.stream().filter(CompletableFuture::isCompletedExceptionally).count();
 			System.out.println("ACCEPTED " + (count - failed) + " in " + micros + " us (" + (micros / count)
-					+ " us per publish, store " + store + ", connected " + manager.isConnected() + ")");
+					+ " us per publish, store " + store + ", " + threads + " thread(s), connected "
+					+ manager.isConnected() + ")");
 			if (manager.isConnected()) {
 				CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
 				System.out.println("ACKNOWLEDGED " + count + " in "
