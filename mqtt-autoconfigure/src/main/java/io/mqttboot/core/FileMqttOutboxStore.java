@@ -6,6 +6,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -21,12 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
 
@@ -34,7 +31,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * The durable outbox ({@code mqtt.outbox.store=file}): an append-only journal, one file
@@ -55,11 +51,15 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * Format: an 8-byte header ({@code MQOB}, version 1), then records of
  * {@code [int length][int CRC-32 of the body][body]}. A body is either a publish
  * ({@code 1}, identifier, the message) or a removal ({@code 2}, count, identifiers).
- * Removals are written by one writer thread in batches, never on the network thread and
- * without fsync: a removal lost in a crash only means the message is published once more
- * (at-least-once). The file is truncated to its header whenever nothing is left in it,
- * and rewritten with only the live records (write, fsync, atomic rename) when it has grown
- * past {@value #COMPACT_MIN_BYTES} bytes and is less than half live.
+ * <p>
+ * One writer thread does all file I/O: each round it writes every publish appended since
+ * the last round in one write, syncs once and wakes their publishers (group commit), then
+ * records the removals of the round in one record, without fsync: a removal lost in a
+ * crash only means the message is published once more (at-least-once). Publishers and the
+ * network thread (which reports PUBACK/PUBCOMP) only put entries in a queue. The file is
+ * truncated to its header whenever nothing is left in it, and rewritten with only the live
+ * records (write, fsync, atomic rename) when it has grown past {@value #COMPACT_MIN_BYTES}
+ * bytes and is less than half live.
  * <p>
  * A {@code <name>.outbox.lock} file holds an OS lock for as long as the store is open, so
  * that two processes never share one outbox.
@@ -91,32 +91,42 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 
 	private final FileLock fileLock;
 
-	private final ReentrantLock syncLock = new ReentrantLock();
+	/** Guards the queues and the state shared with the writer thread; never held during I/O. */
+	private final ReentrantLock lock = new ReentrantLock();
 
-	private final ConcurrentLinkedQueue<Long> removals = new ConcurrentLinkedQueue<>();
+	private final Condition work = this.lock.newCondition();
 
-	private final AtomicBoolean removalScheduled = new AtomicBoolean();
+	private final Condition durable = this.lock.newCondition();
 
-	private final ExecutorService writer;
+	private List<Appended> appends = new ArrayList<>();
 
-	/** Live records: identifier to {offset, frame length}, in identifier order. Guarded by this. */
-	private final LinkedHashMap<Long, long[]> live = new LinkedHashMap<>();
+	private List<Long> removals = new ArrayList<>();
+
+	private long nextId;
+
+	private volatile long synced;
+
+	private @Nullable IOException failure;
+
+	private boolean closing;
+
+	private volatile boolean closed;
+
+	private final Thread writer;
 
 	private List<StoredPublish> recovered;
+
+	// Only the writer thread (and the constructor and close(), before and after it runs)
+	// touches the file and these fields.
 
 	private FileChannel channel;
 
 	private long size;
 
+	/** Live records: identifier to {offset, record length}, in identifier order. */
+	private final LinkedHashMap<Long, long[]> live = new LinkedHashMap<>();
+
 	private long liveBytes;
-
-	private long nextId;
-
-	private volatile long written;
-
-	private volatile long synced;
-
-	private volatile boolean closed;
 
 	private FileMqttOutboxStore(Path file, FileChannel lockChannel, FileLock fileLock, String clientName)
 			throws IOException {
@@ -126,11 +136,10 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 		this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
 				StandardOpenOption.WRITE);
 		this.recovered = load();
-		this.written = this.nextId - 1;
-		this.synced = this.written;
-		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("mqtt-" + clientName + "-outbox-");
-		threadFactory.setDaemon(true);
-		this.writer = Executors.newSingleThreadExecutor(threadFactory);
+		this.synced = this.nextId - 1;
+		this.writer = new Thread(this::runWriter, "mqtt-" + clientName + "-outbox");
+		this.writer.setDaemon(true);
+		this.writer.start();
 	}
 
 	/**
@@ -204,10 +213,16 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 	}
 
 	@Override
-	public synchronized List<StoredPublish> recover() {
-		List<StoredPublish> result = this.recovered;
-		this.recovered = List.of();
-		return result;
+	public List<StoredPublish> recover() {
+		this.lock.lock();
+		try {
+			List<StoredPublish> result = this.recovered;
+			this.recovered = List.of();
+			return result;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	private List<StoredPublish> load() throws IOException {
@@ -320,27 +335,176 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 	}
 
 	@Override
-	public synchronized long append(OutboundPublish publish) throws IOException {
-		checkOpen();
-		long id = this.nextId++;
+	public long append(OutboundPublish publish) throws IOException {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + publish.payload().length);
-		DataOutputStream out = new DataOutputStream(bytes);
-		out.writeByte(PUBLISH);
-		out.writeLong(id);
-		writePublish(out, publish);
-		long length = writeRecord(bytes.toByteArray());
-		this.live.put(id, new long[] { this.size - length, length });
-		this.liveBytes += length;
-		this.written = id;
-		return id;
+		writePublish(new DataOutputStream(bytes), publish);
+		this.lock.lock();
+		try {
+			checkUsable();
+			long id = this.nextId++;
+			this.appends.add(new Appended(id, bytes.toByteArray()));
+			this.work.signal();
+			return id;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
-	private long writeRecord(byte[] body) throws IOException {
-		ByteBuffer frame = ByteBuffer.allocate(FRAME_BYTES + body.length);
-		frame.putInt(body.length).putInt(crc(body)).put(body).flip();
+	@Override
+	public void awaitDurable(long id) throws IOException {
+		if (this.synced >= id) {
+			return;
+		}
+		this.lock.lock();
+		try {
+			while (this.synced < id) {
+				if (this.failure != null || !this.writer.isAlive()) {
+					checkUsable();
+					throw new IOException("MQTT outbox file '" + this.file + "' is closed");
+				}
+				// The writer drains everything appended before it stops, so a close while
+				// waiting still makes this message durable.
+				this.durable.await(100, TimeUnit.MILLISECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("Interrupted while waiting for MQTT outbox file '" + this.file
+					+ "' to be synced");
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void checkUsable() throws IOException {
+		if (this.failure != null) {
+			throw new IOException("MQTT outbox file '" + this.file + "' failed earlier: " + this.failure,
+					this.failure);
+		}
+		if (this.closing) {
+			throw new IOException("MQTT outbox file '" + this.file + "' is closed");
+		}
+	}
+
+	@Override
+	public void remove(long id) {
+		if (id == NONE) {
+			return;
+		}
+		this.lock.lock();
+		try {
+			this.removals.add(id);
+			this.work.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The writer thread: writes what publishers appended since the last round in one go,
+	 * syncs once for all of them (group commit) and wakes them, then records removals.
+	 */
+	private void runWriter() {
+		while (true) {
+			List<Appended> appended;
+			List<Long> removed;
+			this.lock.lock();
+			try {
+				while (this.appends.isEmpty() && this.removals.isEmpty() && !this.closing) {
+					this.work.awaitUninterruptibly();
+				}
+				if (this.appends.isEmpty() && this.removals.isEmpty()) {
+					return;
+				}
+				appended = this.appends;
+				removed = this.removals;
+				this.appends = new ArrayList<>();
+				this.removals = new ArrayList<>();
+			}
+			finally {
+				this.lock.unlock();
+			}
+			try {
+				if (!appended.isEmpty()) {
+					writePublishes(appended);
+					this.channel.force(false);
+					long last = appended.get(appended.size() - 1).id();
+					this.lock.lock();
+					try {
+						this.synced = last;
+						this.durable.signalAll();
+					}
+					finally {
+						this.lock.unlock();
+					}
+				}
+				if (!removed.isEmpty()) {
+					writeRemovals(removed);
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.error("Could not write MQTT outbox file '" + this.file + "'; publishing with this client fails"
+						+ " until it is restarted: " + ex, ex);
+				this.lock.lock();
+				try {
+					this.failure = (ex instanceof IOException io) ? io : new IOException(ex);
+					this.durable.signalAll();
+				}
+				finally {
+					this.lock.unlock();
+				}
+				return;
+			}
+		}
+	}
+
+	private void writePublishes(List<Appended> appended) throws IOException {
+		int total = 0;
+		for (Appended message : appended) {
+			total += FRAME_BYTES + 9 + message.bytes().length;
+		}
+		ByteBuffer buffer = ByteBuffer.allocate(total);
+		long position = this.size;
+		for (Appended message : appended) {
+			ByteBuffer body = ByteBuffer.allocate(9 + message.bytes().length);
+			body.put(PUBLISH).putLong(message.id()).put(message.bytes());
+			int length = body.capacity();
+			buffer.putInt(length).putInt(crc(body.array())).put(body.array());
+			this.live.put(message.id(), new long[] { position, FRAME_BYTES + length });
+			this.liveBytes += FRAME_BYTES + length;
+			position += FRAME_BYTES + length;
+		}
+		buffer.flip();
+		writeFully(this.channel, buffer, this.size);
+		this.size = position;
+	}
+
+	private void writeRemovals(List<Long> ids) throws IOException {
+		for (Long id : ids) {
+			long[] record = this.live.remove(id);
+			if (record != null) {
+				this.liveBytes -= record[1];
+			}
+		}
+		if (this.live.isEmpty()) {
+			// Nothing left: start the file again instead of recording the removals.
+			this.channel.truncate(HEADER_BYTES);
+			this.size = HEADER_BYTES;
+			return;
+		}
+		ByteBuffer body = ByteBuffer.allocate(5 + 8 * ids.size());
+		body.put(REMOVE).putInt(ids.size());
+		ids.forEach(body::putLong);
+		ByteBuffer frame = ByteBuffer.allocate(FRAME_BYTES + body.capacity());
+		frame.putInt(body.capacity()).putInt(crc(body.array())).put(body.array()).flip();
 		writeFully(this.channel, frame, this.size);
-		this.size += FRAME_BYTES + body.length;
-		return FRAME_BYTES + body.length;
+		this.size += frame.capacity();
+		if (this.size > COMPACT_MIN_BYTES && this.liveBytes * 2 < this.size) {
+			compact();
+		}
 	}
 
 	private static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
@@ -350,106 +514,6 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 		}
 	}
 
-	@Override
-	public void awaitDurable(long id) throws IOException {
-		if (this.synced >= id) {
-			return;
-		}
-		this.syncLock.lock();
-		try {
-			// Group commit: whoever holds the lock syncs everything written so far, so the
-			// publishers that queued behind it usually find their record already synced.
-			if (this.synced >= id) {
-				return;
-			}
-			long target = this.written;
-			FileChannel current;
-			synchronized (this) {
-				checkOpen();
-				current = this.channel;
-			}
-			current.force(false);
-			this.synced = Math.max(this.synced, target);
-		}
-		finally {
-			this.syncLock.unlock();
-		}
-	}
-
-	@Override
-	public void remove(long id) {
-		if (id == NONE) {
-			return;
-		}
-		this.removals.add(id);
-		if (this.removalScheduled.compareAndSet(false, true)) {
-			try {
-				this.writer.execute(this::writeRemovals);
-			}
-			catch (RejectedExecutionException ex) {
-				// Closing: close() writes what is queued.
-				this.removalScheduled.set(false);
-			}
-		}
-	}
-
-	private void writeRemovals() {
-		this.removalScheduled.set(false);
-		try {
-			flushRemovals();
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.warn("Could not write removals to MQTT outbox file '" + this.file
-					+ "'; the messages may be published again after a restart: " + ex);
-		}
-	}
-
-	private void flushRemovals() throws IOException {
-		List<Long> ids = new ArrayList<>();
-		Long id;
-		while ((id = this.removals.poll()) != null) {
-			ids.add(id);
-		}
-		if (ids.isEmpty()) {
-			return;
-		}
-		this.syncLock.lock();
-		try {
-			synchronized (this) {
-				if (this.closed) {
-					return;
-				}
-				for (Long removed : ids) {
-					long[] record = this.live.remove(removed);
-					if (record != null) {
-						this.liveBytes -= record[1];
-					}
-				}
-				if (this.live.isEmpty()) {
-					// Nothing left: start the file again instead of recording the removals.
-					this.channel.truncate(HEADER_BYTES);
-					this.size = HEADER_BYTES;
-					return;
-				}
-				ByteArrayOutputStream bytes = new ByteArrayOutputStream(5 + 8 * ids.size());
-				DataOutputStream out = new DataOutputStream(bytes);
-				out.writeByte(REMOVE);
-				out.writeInt(ids.size());
-				for (Long removed : ids) {
-					out.writeLong(removed);
-				}
-				writeRecord(bytes.toByteArray());
-				if (this.size > COMPACT_MIN_BYTES && this.liveBytes * 2 < this.size) {
-					compact();
-				}
-			}
-		}
-		finally {
-			this.syncLock.unlock();
-		}
-	}
-
-	/** Called with both locks held. */
 	private void compact() throws IOException {
 		Path temporary = this.file.resolveSibling(this.file.getFileName() + ".compact");
 		LinkedHashMap<Long, long[]> moved = new LinkedHashMap<>();
@@ -482,33 +546,32 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 		this.size = this.channel.size();
 		this.live.clear();
 		this.live.putAll(moved);
-		this.synced = this.written;
 		logger.debug("Compacted MQTT outbox file '" + this.file + "' to " + this.size + " bytes (" + this.live.size()
 				+ " messages)");
 	}
 
-	private void checkOpen() throws IOException {
-		if (this.closed) {
-			throw new IOException("MQTT outbox file '" + this.file + "' is closed");
-		}
-	}
-
 	@Override
 	public void close() {
-		if (this.closed) {
-			return;
-		}
-		this.writer.shutdown();
+		this.lock.lock();
 		try {
-			this.writer.awaitTermination(5, TimeUnit.SECONDS);
+			if (this.closing) {
+				return;
+			}
+			this.closing = true;
+			this.work.signal();
+			this.durable.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		try {
+			this.writer.join(TimeUnit.SECONDS.toMillis(10));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
 		try {
-			flushRemovals();
-			synchronized (this) {
-				this.closed = true;
+			if (!this.writer.isAlive()) {
 				this.channel.force(true);
 				this.channel.close();
 			}
@@ -598,6 +661,10 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 			throw new EOFException("field length " + length + " is beyond the record");
 		}
 		return in.readNBytes(length);
+	}
+
+	private record Appended(long id, byte[] bytes) {
+
 	}
 
 }

@@ -160,6 +160,7 @@ class FileMqttOutboxStoreTests {
 			for (int i = 0; i < 100; i++) {
 				ids.add(store.append(message("m" + i)));
 			}
+			store.awaitDurable(ids.get(ids.size() - 1));
 			assertThat(Files.size(store.getFile())).isGreaterThan(1000);
 			ids.forEach(store::remove);
 			await().until(() -> Files.size(store.getFile()) == 8);
