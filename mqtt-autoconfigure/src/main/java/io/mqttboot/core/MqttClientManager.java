@@ -506,35 +506,40 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		if (this.open) {
 			return sendStored(publish);
 		}
-		PendingPublish pending;
+		PendingPublish pending = null;
 		this.lock.lock();
 		try {
 			if (this.open) {
-				return sendStored(publish);
+				// Sent below, outside the lock: the outbox was drained before it opened.
 			}
-			if (this.stopped) {
+			else if (this.stopped) {
 				return CompletableFuture.failedFuture(new MqttPublishException(publish.topic(),
 						"MQTT client '" + this.name + "' is stopped; message for topic '" + publish.topic()
 								+ "' was not published",
 						null));
 			}
-			if (this.outbox.size() >= this.settings.getOutboxCapacity()) {
+			else if (this.outbox.size() >= this.settings.getOutboxCapacity()) {
 				return CompletableFuture.failedFuture(
 						new MqttOutboxFullException(this.name, publish.topic(), this.settings.getOutboxCapacity()));
 			}
-			long id;
-			try {
-				// Written under the lock, so that the file keeps the order of the outbox.
-				id = (publish.qos() > 0) ? this.outboxStore.append(publish) : MqttOutboxStore.NONE;
+			else {
+				long id;
+				try {
+					// Queued under the lock, so that the file keeps the order of the outbox.
+					id = (publish.qos() > 0) ? this.outboxStore.append(publish) : MqttOutboxStore.NONE;
+				}
+				catch (IOException ex) {
+					return storeFailed(publish, ex);
+				}
+				pending = new PendingPublish(publish, new CompletableFuture<>(), id);
+				this.outbox.add(pending);
 			}
-			catch (IOException ex) {
-				return storeFailed(publish, ex);
-			}
-			pending = new PendingPublish(publish, new CompletableFuture<>(), id);
-			this.outbox.add(pending);
 		}
 		finally {
 			this.lock.unlock();
+		}
+		if (pending == null) {
+			return sendStored(publish);
 		}
 		if (pending.id != MqttOutboxStore.NONE) {
 			try {
