@@ -94,7 +94,7 @@ class OutboxCrashIntegrationTests {
 				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
 				OutboxCrashApplication.class.getName(), url, this.directory.toString()));
 		command.addAll(List.of(mode));
-		File log = this.directory.resolveSibling(this.directory.getFileName() + "-" + mode[0] + ".log").toFile();
+		File log = Path.of("target", "outbox-crash-" + mode[0] + ".log").toAbsolutePath().toFile();
 		Process process = new ProcessBuilder(command).redirectError(log).start();
 		this.processes.add(process);
 		return new Application(process);
