@@ -173,10 +173,14 @@ class FileMqttOutboxStoreTests {
 		int count = (int) (FileMqttOutboxStore.COMPACT_MIN_BYTES / payload.length) + 8;
 		try (FileMqttOutboxStore store = FileMqttOutboxStore.open(this.directory, "default")) {
 			store.append(message("keep"));
+			List<Long> ids = new ArrayList<>();
 			for (int i = 0; i < count; i++) {
-				store.remove(store.append(new OutboundPublish("t", payload, 1, false, List.of(), null, null, null, null)));
+				ids.add(store.append(new OutboundPublish("t", payload, 1, false, List.of(), null, null, null, null)));
 			}
-			await().until(() -> Files.size(store.getFile()) < 1024);
+			store.awaitDurable(ids.get(ids.size() - 1));
+			assertThat(Files.size(store.getFile())).isGreaterThan(FileMqttOutboxStore.COMPACT_MIN_BYTES);
+			ids.forEach(store::remove);
+			await().until(() -> Files.size(store.getFile()) < FileMqttOutboxStore.COMPACT_MIN_BYTES);
 			store.append(message("after"));
 		}
 		try (FileMqttOutboxStore store = FileMqttOutboxStore.open(this.directory, "default")) {
