@@ -29,7 +29,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * QoS 1 messages {@code m0..m<count-1>} to {@code outbox/crash}, print
  * {@code ACCEPTED <count>} once every future was handed back, then wait to be killed) or
  * {@code drain} (start, wait until the outbox is empty and nothing is in flight, print
- * {@code DRAINED}, stop normally). For comparing the publish cost by hand, the system
+ * {@code DRAINED}, stop normally) or {@code stream} (publish {@code m0, m1, ...} without end,
+ * printing {@code ACCEPTED UP TO <i>} after every 50th returned future, until killed). For comparing the publish cost by hand, the system
  * properties {@code outbox.store=memory} and {@code outbox.threads=<n>} (publishers in
  * parallel, which share fsyncs) and {@code outbox.connected=true} (publish once connected)
  * change the run; against a running broker it waits for
@@ -84,6 +85,15 @@ public class OutboxCrashApplication {
 				return;
 			}
 			new CountDownLatch(1).await();
+		}
+		else if (args[2].equals("stream")) {
+			MqttTemplate template = context.getBean(MqttTemplate.class);
+			for (int i = 0; true; i++) {
+				template.newMessage("m" + i).topic(TOPIC).qos(1).publishAsync();
+				if (i % 50 == 49) {
+					System.out.println("ACCEPTED UP TO " + i);
+				}
+			}
 		}
 		else {
 			while (manager.getOutboxSize() > 0 || !manager.isConnected()
