@@ -135,7 +135,13 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 		this.fileLock = fileLock;
 		this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
 				StandardOpenOption.WRITE);
-		this.recovered = load();
+		try {
+			this.recovered = load();
+		}
+		catch (IOException | RuntimeException ex) {
+			closeQuietly(this.channel);
+			throw ex;
+		}
 		this.synced = this.nextId - 1;
 		this.writer = new Thread(this::runWriter, "mqtt-" + clientName + "-outbox");
 		this.writer.setDaemon(true);
@@ -151,6 +157,11 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 	 * another process has it open
 	 */
 	static FileMqttOutboxStore open(Path directory, String clientName) {
+		if (!clientName.matches("[A-Za-z0-9._-]+") || clientName.startsWith(".")) {
+			throw new IllegalStateException("MQTT client '" + clientName + "' cannot use the file outbox: its name"
+					+ " names the file, so it may only contain letters, digits, '.', '_' and '-' and must not start"
+					+ " with '.'");
+		}
 		Path file = directory.resolve(clientName + ".outbox");
 		FileChannel lockChannel = null;
 		try {

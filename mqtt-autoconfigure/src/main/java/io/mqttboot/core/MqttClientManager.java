@@ -46,7 +46,8 @@ import org.springframework.util.Assert;
  * Owns the one MQTT connection of a client identifier: connects on start, reconnects with
  * exponential back-off and jitter when the connection is lost, publishes
  * {@link MqttConnectedEvent} and {@link MqttConnectionLostEvent}, keeps publishes in a
- * bounded outbox while disconnected and disconnects normally on stop.
+ * bounded outbox while disconnected (in memory, or durably in a file with
+ * {@code mqtt.outbox.store=file}) and disconnects normally on stop.
  * <p>
  * Publishing and (later) listening share this connection: two connections with the same
  * client identifier would take each other over [MQTT-3.1.4-3].
