@@ -1,5 +1,7 @@
 package io.mqttboot.core;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -248,7 +250,7 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 		long position = 0;
 		String damage = null;
 		try (InputStream in = Files.newInputStream(this.file);
-				DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in, 64 * 1024))) {
+				DataInputStream data = new DataInputStream(new BufferedInputStream(in, 64 * 1024))) {
 			if (fileSize < HEADER_BYTES) {
 				damage = "a torn header";
 			}
@@ -286,7 +288,7 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 					break;
 				}
 				try {
-					DataInputStream record = new DataInputStream(new java.io.ByteArrayInputStream(body));
+					DataInputStream record = new DataInputStream(new ByteArrayInputStream(body));
 					byte type = record.readByte();
 					if (type == PUBLISH) {
 						long id = record.readLong();

@@ -106,8 +106,8 @@ interface MqttOutboxStore extends AutoCloseable {
 	void awaitDurable(long id) throws IOException;
 
 	/**
-	 * Forget a message the broker acknowledged (or refused). Never blocks: called on the
-	 * network thread.
+	 * Forget a message the broker acknowledged (or refused). Never waits for I/O (it only
+	 * queues the removal for a writer thread): called on the network thread.
 	 * @param id the identifier {@link #append} returned
 	 */
 	void remove(long id);
