@@ -1,6 +1,7 @@
 package io.mqttboot.autoconfigure;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -132,6 +133,7 @@ public final class MqttAutoConfiguration {
 		map.from(properties.getPublish()::getTimeout).to(builder::publishTimeout);
 		map.from(properties.getPublish()::isDeliveryEvents).to(builder::deliveryEvents);
 		map.from(properties.getOutbox()::getCapacity).to(builder::outboxCapacity);
+		builder.outboxDirectory(outboxDirectory(name, properties.getOutbox()));
 		DataSize maxPacketSize = properties.getPublish().getMaxPacketSize();
 		if (maxPacketSize != null) {
 			builder.maxPacketSize(Math.toIntExact(maxPacketSize.toBytes()));
@@ -144,6 +146,18 @@ public final class MqttAutoConfiguration {
 					will.getQos(), will.isRetain()));
 		}
 		return builder.build();
+	}
+
+	private static @Nullable Path outboxDirectory(String name, MqttClientProperties.Outbox outbox) {
+		if (outbox.getStore() != MqttClientProperties.Outbox.Store.FILE) {
+			return null;
+		}
+		if (outbox.getDirectory() == null) {
+			String prefix = MqttClientRegistry.DEFAULT_CLIENT.equals(name) ? "mqtt." : "mqtt.clients." + name + ".";
+			throw new IllegalStateException("MQTT client '" + name + "' has " + prefix + "outbox.store=file but no "
+					+ prefix + "outbox.directory: set the directory the outbox file is kept in");
+		}
+		return outbox.getDirectory();
 	}
 
 	private static @Nullable MqttTlsSettings tls(String name, MqttClientProperties.Ssl ssl,

@@ -1,5 +1,6 @@
 package io.mqttboot.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 
@@ -421,12 +422,61 @@ public class MqttClientProperties {
 		 */
 		private int capacity = 10_000;
 
+		/**
+		 * Where accepted QoS 1 and QoS 2 messages are kept until the broker acknowledged
+		 * them: in memory (lost on a crash, failed on stop) or in a file in the outbox
+		 * directory (written with fsync before the publish returns, published again after a
+		 * restart, at least once).
+		 */
+		private Store store = Store.MEMORY;
+
+		/**
+		 * Directory of the file outbox, one file per client named after the client
+		 * (default, or the name under mqtt.clients). Required when store is file; give each
+		 * application instance its own directory.
+		 */
+		private @Nullable Path directory;
+
 		public int getCapacity() {
 			return this.capacity;
 		}
 
 		public void setCapacity(int capacity) {
 			this.capacity = capacity;
+		}
+
+		public Store getStore() {
+			return this.store;
+		}
+
+		public void setStore(Store store) {
+			this.store = store;
+		}
+
+		public @Nullable Path getDirectory() {
+			return this.directory;
+		}
+
+		public void setDirectory(@Nullable Path directory) {
+			this.directory = directory;
+		}
+
+		/**
+		 * Where the outbox keeps accepted messages.
+		 */
+		public enum Store {
+
+			/**
+			 * In memory only: a crash loses the messages, stopping fails them.
+			 */
+			MEMORY,
+
+			/**
+			 * In a file of the outbox directory: QoS 1 and QoS 2 messages survive a crash
+			 * or stop and are published again on the next start.
+			 */
+			FILE
+
 		}
 
 	}

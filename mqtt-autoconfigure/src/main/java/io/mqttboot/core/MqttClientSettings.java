@@ -1,6 +1,7 @@
 package io.mqttboot.core;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -63,6 +64,8 @@ public final class MqttClientSettings {
 
 	private final int outboxCapacity;
 
+	private final @Nullable Path outboxDirectory;
+
 	private final int maxPacketSize;
 
 	private final Duration shutdownTimeout;
@@ -90,6 +93,7 @@ public final class MqttClientSettings {
 		this.defaultRetain = builder.defaultRetain;
 		this.publishTimeout = builder.publishTimeout;
 		this.outboxCapacity = builder.outboxCapacity;
+		this.outboxDirectory = builder.outboxDirectory;
 		this.maxPacketSize = builder.maxPacketSize;
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.deliveryEvents = builder.deliveryEvents;
@@ -335,6 +339,16 @@ public final class MqttClientSettings {
 	}
 
 	/**
+	 * Return the directory of the durable outbox: when set, accepted QoS 1 and QoS 2
+	 * publishes are written to a file there before their future is returned and published
+	 * again after a restart until the broker acknowledged them.
+	 * @return the directory, or {@code null} to keep the outbox in memory only
+	 */
+	public @Nullable Path getOutboxDirectory() {
+		return this.outboxDirectory;
+	}
+
+	/**
 	 * Return the largest PUBLISH packet to send; larger messages fail without being sent.
 	 * @return the maximum packet size in bytes, or {@code 0} for none besides the one an
 	 * MQTT 5 broker announces
@@ -450,6 +464,8 @@ public final class MqttClientSettings {
 		private Duration publishTimeout = Duration.ofSeconds(10);
 
 		private int outboxCapacity = 10_000;
+
+		private @Nullable Path outboxDirectory;
 
 		private int maxPacketSize;
 
@@ -662,6 +678,17 @@ public final class MqttClientSettings {
 		 */
 		public Builder outboxCapacity(int outboxCapacity) {
 			this.outboxCapacity = outboxCapacity;
+			return this;
+		}
+
+		/**
+		 * Set the directory of the durable outbox, one file per client name in it.
+		 * @param outboxDirectory the directory, or {@code null} (the default) to keep the
+		 * outbox in memory only
+		 * @return this builder
+		 */
+		public Builder outboxDirectory(@Nullable Path outboxDirectory) {
+			this.outboxDirectory = outboxDirectory;
 			return this;
 		}
 
