@@ -626,6 +626,7 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 		}
 		Duration expiry = publish.messageExpiry();
 		out.writeLong((expiry != null) ? expiry.toMillis() : -1);
+		out.writeBoolean(publish.utf8Payload());
 	}
 
 	private static OutboundPublish readPublish(DataInputStream in) throws IOException {
@@ -642,9 +643,11 @@ final class FileMqttOutboxStore implements MqttOutboxStore {
 		String responseTopic = readNullableString(in);
 		byte[] correlationData = in.readBoolean() ? readBytes(in) : null;
 		long expiry = in.readLong();
+		// Added after the first records were written: older records end before it.
+		boolean utf8Payload = in.available() > 0 && in.readBoolean();
 		MqttClientSettings.checkQos(qos, "QoS of a stored message");
 		return new OutboundPublish(topic, payload, qos, retain, List.copyOf(userProperties), contentType,
-				responseTopic, correlationData, (expiry >= 0) ? Duration.ofMillis(expiry) : null);
+				responseTopic, correlationData, (expiry >= 0) ? Duration.ofMillis(expiry) : null, utf8Payload);
 	}
 
 	private static void writeString(DataOutputStream out, String value) throws IOException {

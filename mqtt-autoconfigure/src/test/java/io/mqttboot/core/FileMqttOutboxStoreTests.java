@@ -127,7 +127,7 @@ class FileMqttOutboxStoreTests {
 	void everyMessageFieldShouldSurviveTheFile() throws IOException {
 		OutboundPublish original = new OutboundPublish("a/b/ü", new byte[] { 0, 1, 2, (byte) 0xFF }, 2, true,
 				List.of(Map.entry("k", "v1"), Map.entry("k", "v2")), "application/json", "reply/here",
-				new byte[] { 9, 8 }, Duration.ofSeconds(90));
+				new byte[] { 9, 8 }, Duration.ofSeconds(90), true);
 		try (FileMqttOutboxStore store = FileMqttOutboxStore.open(this.directory, "default")) {
 			store.append(original);
 			store.append(message("plain"));
@@ -144,12 +144,14 @@ class FileMqttOutboxStoreTests {
 			assertThat(copy.responseTopic()).isEqualTo("reply/here");
 			assertThat(copy.correlationData()).containsExactly(9, 8);
 			assertThat(copy.messageExpiry()).isEqualTo(Duration.ofSeconds(90));
+			assertThat(copy.utf8Payload()).isTrue();
 			OutboundPublish plain = recovered.get(1).publish();
 			assertThat(plain.contentType()).isNull();
 			assertThat(plain.responseTopic()).isNull();
 			assertThat(plain.correlationData()).isNull();
 			assertThat(plain.messageExpiry()).isNull();
 			assertThat(plain.retain()).isFalse();
+			assertThat(plain.utf8Payload()).isFalse();
 		}
 	}
 
