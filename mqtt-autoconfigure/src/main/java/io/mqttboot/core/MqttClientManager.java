@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,7 +131,17 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 
 	private final Map<String, MqttSubscriptionStatus> subscriptionStatus = new ConcurrentHashMap<>();
 
-	private volatile boolean subscribedOnThisRun;
+	/**
+	 * What this run sent to the broker and did not unsubscribe since: granted, refused or
+	 * awaiting SUBACK. Guarded by {@link #subscriptionMonitor}.
+	 */
+	private final Map<String, SentSubscription> sent = new HashMap<>();
+
+	/**
+	 * Whether the current connection was reconciled, so that changes are sent at once.
+	 * Guarded by {@link #subscriptionMonitor}.
+	 */
+	private boolean subscriptionsLive;
 
 	/**
 	 * Create a new manager.
@@ -336,36 +347,24 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	}
 
 	/**
-	 * Set the subscriptions this client must hold. Applied on every connection whose
-	 * CONNACK says the session is not present, on the first connection of a run, and
-	 * immediately (as the difference) when connected. Nothing is unsubscribed on shutdown.
+	 * Set the subscriptions this client must hold. When connected, the difference to what
+	 * this run sent is subscribed and unsubscribed at once; while disconnected the change
+	 * is kept and reconciled on the next connection, whether or not the broker resumed the
+	 * session. Nothing is unsubscribed on shutdown.
 	 * @param subscriptions the complete set of subscriptions
 	 */
 	public void setSubscriptions(List<MqttSubscription> subscriptions) {
-		List<MqttSubscription> added;
-		List<String> removed;
-		boolean apply;
 		synchronized (this.subscriptionMonitor) {
-			Map<String, MqttSubscription> previous = new LinkedHashMap<>();
-			this.desiredSubscriptions.forEach((subscription) -> previous.put(subscription.filter(), subscription));
-			added = subscriptions.stream()
-				.filter((subscription) -> !subscription.equals(previous.get(subscription.filter())))
-				.toList();
 			Set<String> kept = new HashSet<>();
 			subscriptions.forEach((subscription) -> kept.add(subscription.filter()));
-			removed = previous.keySet().stream().filter((filter) -> !kept.contains(filter)).toList();
+			this.desiredSubscriptions.stream()
+				.map(MqttSubscription::filter)
+				.filter((filter) -> !kept.contains(filter))
+				.forEach(this.subscriptionStatus::remove);
 			this.desiredSubscriptions = List.copyOf(subscriptions);
-			// Decided under the same lock as subscribeAll(), so that a change is either part of
-			// the full subscription of this connection or applied here, never lost in between.
-			apply = isConnected() && this.subscribedOnThisRun;
-		}
-		removed.forEach(this.subscriptionStatus::remove);
-		if (apply) {
-			if (!removed.isEmpty()) {
-				this.engine.unsubscribe(removed)
-					.whenComplete((ignored, ex) -> logSubscriptionFailure("unsubscribe from " + removed, ex));
+			if (this.subscriptionsLive) {
+				reconcileSubscriptions();
 			}
-			subscribe(added);
 		}
 	}
 
@@ -384,27 +383,108 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			.toList();
 	}
 
-	private void subscribeAll() {
-		List<MqttSubscription> desired;
+	private void connectedSubscriptions(boolean sessionPresent, int generation) {
 		synchronized (this.subscriptionMonitor) {
-			desired = this.desiredSubscriptions;
-			this.subscribedOnThisRun = true;
+			if (this.connectionGeneration.get() != generation || !this.running) {
+				// Lost again before this ran: the next connection reconciles.
+				return;
+			}
+			if (!sessionPresent) {
+				// The broker has no subscription of ours any more.
+				this.sent.clear();
+			}
+			this.subscriptionsLive = true;
+			reconcileSubscriptions();
 		}
-		subscribe(desired);
 	}
 
-	private void subscribe(List<MqttSubscription> subscriptions) {
+	/**
+	 * Send what is desired but was not sent on this run, unsubscribe what was sent but is no
+	 * longer desired. Changes made while disconnected are applied here on the next
+	 * connection, also when the broker resumed the session: that session still holds the
+	 * subscriptions of stopped listeners and lacks those of listeners started meanwhile.
+	 * Called with {@link #subscriptionMonitor} held, so that changes are sent in order.
+	 */
+	private void reconcileSubscriptions() {
+		Map<String, MqttSubscription> desired = new LinkedHashMap<>();
+		this.desiredSubscriptions.forEach((subscription) -> desired.put(subscription.filter(), subscription));
+		List<String> stale = this.sent.keySet().stream().filter((filter) -> !desired.containsKey(filter)).toList();
+		List<SentSubscription> missing = new ArrayList<>();
+		int generation = this.connectionGeneration.get();
+		for (MqttSubscription subscription : desired.values()) {
+			SentSubscription sent = this.sent.get(subscription.filter());
+			if (sent == null || !sent.subscription().equals(subscription)) {
+				SentSubscription sending = new SentSubscription(subscription, generation);
+				this.sent.put(subscription.filter(), sending);
+				missing.add(sending);
+			}
+		}
+		if (!stale.isEmpty()) {
+			Map<String, SentSubscription> unsubscribing = new LinkedHashMap<>();
+			// Marked with this connection, so that a failure is retried at once only when
+			// reported after a reconnect, never in a loop on the same connection.
+			stale.forEach((filter) -> unsubscribing.put(filter,
+					new SentSubscription(this.sent.remove(filter).subscription(), generation)));
+			this.engine.unsubscribe(stale).whenComplete((ignored, ex) -> {
+				if (ex != null) {
+					onUnsubscribeFailed(unsubscribing, ex);
+				}
+				else {
+					logger.debug("MQTT client '" + this.name + "' unsubscribed from " + stale);
+				}
+			});
+		}
+		subscribe(missing);
+	}
+
+	private void onUnsubscribeFailed(Map<String, SentSubscription> unsubscribing, Throwable ex) {
+		logSubscriptionFailure("unsubscribe from " + unsubscribing.keySet(), ex);
+		synchronized (this.subscriptionMonitor) {
+			// The broker may still hold them: unsubscribe again on the next reconciliation,
+			// unless they are wanted again meanwhile.
+			unsubscribing.forEach(this.sent::putIfAbsent);
+			retryIfReconnected(unsubscribing.values());
+		}
+	}
+
+	private void subscribe(List<SentSubscription> subscriptions) {
 		// One SUBSCRIBE per chunk keeps packets well below common maximum packet sizes.
 		for (int from = 0; from < subscriptions.size(); from += SUBSCRIBE_BATCH) {
-			List<MqttSubscription> chunk = subscriptions.subList(from,
+			List<SentSubscription> chunk = subscriptions.subList(from,
 					Math.min(subscriptions.size(), from + SUBSCRIBE_BATCH));
-			this.engine.subscribe(chunk).whenComplete((codes, ex) -> {
+			List<MqttSubscription> packet = chunk.stream().map(SentSubscription::subscription).toList();
+			this.engine.subscribe(packet).whenComplete((codes, ex) -> {
 				if (ex != null) {
-					logSubscriptionFailure("subscribe to " + chunk.stream().map(MqttSubscription::filter).toList(), ex);
+					onSubscribeFailed(chunk, ex);
 					return;
 				}
-				runOnEventThread(() -> onSubAck(chunk, codes));
+				runOnEventThread(() -> onSubAck(packet, codes));
 			});
+		}
+	}
+
+	private void onSubscribeFailed(List<SentSubscription> chunk, Throwable ex) {
+		logSubscriptionFailure("subscribe to " + chunk.stream().map((sent) -> sent.subscription().filter()).toList(),
+				ex);
+		synchronized (this.subscriptionMonitor) {
+			for (SentSubscription failed : chunk) {
+				// Only if not sent again since (identity, not equality).
+				if (this.sent.get(failed.subscription().filter()) == failed) {
+					this.sent.remove(failed.subscription().filter());
+				}
+			}
+			retryIfReconnected(chunk);
+		}
+	}
+
+	private void retryIfReconnected(Iterable<SentSubscription> failed) {
+		// A failure reported after the next connection was already reconciled would
+		// otherwise wait for yet another connection.
+		for (SentSubscription sent : failed) {
+			if (this.subscriptionsLive && sent.generation() != this.connectionGeneration.get()) {
+				reconcileSubscriptions();
+				return;
+			}
 		}
 	}
 
@@ -570,7 +650,11 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		}
 		this.running = true;
 		this.stopped = false;
-		this.subscribedOnThisRun = false;
+		synchronized (this.subscriptionMonitor) {
+			// A new run knows nothing of what the broker holds: send every subscription.
+			this.sent.clear();
+			this.subscriptionsLive = false;
+		}
 		this.state = MqttConnectionState.CONNECTING;
 		logger.info("Starting MQTT client '" + this.name + "' (client id '" + getClientId() + "', "
 				+ this.settings.getVersion() + ((this.settings.isSecure()) ? ", TLS" : "") + ") for " + getServerUri());
@@ -740,6 +824,13 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	private record PendingPublish(OutboundPublish publish, CompletableFuture<MqttPublishResult> future) {
 	}
 
+	/**
+	 * One subscription as sent in a SUBSCRIBE; compared by identity to tell a failure of an
+	 * earlier SUBSCRIBE from the current one.
+	 */
+	private record SentSubscription(MqttSubscription subscription, int generation) {
+	}
+
 	private final class EngineCallbacks implements MqttEngine.Callbacks {
 
 		@Override
@@ -758,9 +849,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			runOnEventThread(() -> {
 				logger.info("MQTT client '" + manager.name + "' (client id '" + getClientId() + "') connected to "
 						+ getServerUri() + " (session present: " + sessionPresent + ")");
-				if (!sessionPresent || !manager.subscribedOnThisRun) {
-					subscribeAll();
-				}
+				connectedSubscriptions(sessionPresent, generation);
 				drainOutbox(generation);
 				publishEvent(new MqttConnectedEvent(manager, manager.name, getClientId(), sessionPresent, reconnect));
 			});
@@ -772,6 +861,9 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			Instant since = manager.connectedSince;
 			manager.connectionGeneration.incrementAndGet();
 			manager.open = false;
+			synchronized (manager.subscriptionMonitor) {
+				manager.subscriptionsLive = false;
+			}
 			manager.connectedSince = null;
 			if (byUser || !manager.running || (manager.settings.isFailFast() && !manager.everConnected)) {
 				manager.state = MqttConnectionState.DISCONNECTED;
