@@ -125,6 +125,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 
 	private volatile int flaps;
 
+	private volatile int silentBrokerCloses;
+
 	private final Object subscriptionMonitor = new Object();
 
 	private List<MqttSubscription> desiredSubscriptions = List.of();
@@ -257,7 +259,9 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	 * Return how often another connection with the same client identifier took this
 	 * client's session over: MQTT 5 DISCONNECT with reason 0x8E, or (for brokers that just
 	 * close the old connection, like mosquitto 2.0) the third and every further connection
-	 * in a row that the broker closed within 5 seconds of accepting it. Above zero, two
+	 * in a row that the broker closed without DISCONNECT within 5 seconds of accepting it.
+	 * Connections this client closed itself (a protocol error of the broker), reset by the
+	 * network or ended by a DISCONNECT with another reason are not counted. Above zero, two
 	 * applications (or two instances of one) share a client identifier.
 	 * @return the take-over count since start
 	 */
@@ -875,16 +879,21 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			manager.reconnectAttempts = attempts + 1;
 			if (since != null) {
 				// Connections that die right after being established, again and again, mean
-				// something kicks us off (typically another connection with our client id):
-				// keep backing off instead of reconnecting in a tight loop.
+				// something kicks us off (another connection with our client id, a broker that
+				// rejects what we send): keep backing off instead of reconnecting in a tight loop.
 				boolean shortLived = Duration.between(since, Instant.now()).compareTo(FLAP_THRESHOLD) < 0;
 				manager.flaps = shortLived ? manager.flaps + 1 : 0;
+				// Only the broker closing them without a word looks like a take-over; a
+				// connection this client closed on a protocol error, a reset by the network or
+				// a DISCONNECT with another reason says something else.
+				manager.silentBrokerCloses = (shortLived && HiveMqEngines.isClosedByBrokerWithoutDisconnect(cause))
+						? manager.silentBrokerCloses + 1 : 0;
 			}
 			boolean takenOver = HiveMqEngines.isSessionTakenOver(cause);
-			boolean suspected = !takenOver && since != null && manager.flaps >= FLAPS_BEFORE_WARNING;
+			boolean suspected = !takenOver && since != null && manager.silentBrokerCloses >= FLAPS_BEFORE_WARNING;
 			if (takenOver || suspected) {
 				long count = manager.takeOvers.incrementAndGet();
-				if (takenOver || manager.flaps == FLAPS_BEFORE_WARNING) {
+				if (takenOver || manager.silentBrokerCloses == FLAPS_BEFORE_WARNING) {
 					runOnEventThread(() -> logger.warn("MQTT client '" + manager.name + "': "
 							+ (takenOver ? "another connection with the same client id '" + getClientId()
 									+ "' took the session over"
