@@ -423,6 +423,11 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				missing.add(sending);
 			}
 		}
+		// Subscribe first: when a wider filter replaces a narrower one (merged with a new
+		// listener's), unsubscribing first would leave a moment in which the broker routes
+		// the narrower filter's messages nowhere. The broker handles our packets in order,
+		// so for that moment it sends a copy per subscription instead (duplicates, not loss).
+		subscribe(missing);
 		if (!stale.isEmpty()) {
 			Map<String, SentSubscription> unsubscribing = new LinkedHashMap<>();
 			// Marked with this connection, so that a failure is retried at once only when
@@ -438,7 +443,6 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				}
 			});
 		}
-		subscribe(missing);
 	}
 
 	private void onUnsubscribeFailed(Map<String, SentSubscription> unsubscribing, Throwable ex) {

@@ -62,7 +62,8 @@ class SubscriptionChangesDuringOutageIntegrationTests {
 				MqttClientManager manager = ListenerContexts.awaitSubscribed(context);
 				duringOutage(proxy, manager, () -> {
 					ListenerContexts.container(context, "early").stop();
-					// Its SUBACK comes after the broker handled the UNSUBSCRIBE sent before it.
+					// The UNSUBSCRIBE goes out right behind this one's SUBSCRIBE: once its SUBACK
+					// is in, the peer below still has to connect before it publishes.
 					ListenerContexts.container(context, "late").start();
 				});
 				assertThat(manager.isSessionPresent()).isTrue();
