@@ -25,6 +25,7 @@ import io.mqttboot.support.TopicTemplate;
 import io.mqttboot.support.converter.DefaultMqttMessageConverter;
 import io.mqttboot.support.converter.MqttMessageConverter;
 
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
@@ -93,7 +94,8 @@ public class MqttListenerAnnotationBeanPostProcessor
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		Class<?> targetClass = AopUtils.getTargetClass(bean);
-		if (this.nonAnnotatedClasses.contains(targetClass)) {
+		if (this.nonAnnotatedClasses.contains(targetClass) || ScopedProxyUtils.isScopedTarget(beanName)) {
+			// The target of a scoped proxy: the proxy, a singleton, is the listener.
 			return bean;
 		}
 		Map<Method, Set<MqttListener>> methods = MethodIntrospector.selectMethods(targetClass,
@@ -307,7 +309,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 		}
 		for (String beanName : beanFactory.getBeanDefinitionNames()) {
 			BeanDefinition definition = beanFactory.getMergedBeanDefinition(beanName);
-			if (definition.isSingleton() || definition.isAbstract()) {
+			if (definition.isSingleton() || definition.isAbstract() || ScopedProxyUtils.isScopedTarget(beanName)) {
 				continue;
 			}
 			Class<?> type = beanFactory.getType(beanName, false);
