@@ -61,6 +61,14 @@ import org.springframework.util.unit.DataSize;
 @EnableConfigurationProperties(MqttProperties.class)
 public final class MqttAutoConfiguration {
 
+	/**
+	 * The session expiry of a client with a configured client id and no configured
+	 * {@code session-expiry}: long enough to ride out network and broker outages, short
+	 * enough that a session left behind by a stopped or crashed application costs the
+	 * broker little.
+	 */
+	static final Duration STABLE_CLIENT_ID_SESSION_EXPIRY = Duration.ofMinutes(5);
+
 	@Bean
 	@ConditionalOnMissingBean(MqttConnectionDetails.class)
 	PropertiesMqttConnectionDetails mqttConnectionDetails(MqttProperties properties) {
@@ -123,7 +131,7 @@ public final class MqttAutoConfiguration {
 		map.from(properties::getKeepAlive).to(builder::keepAlive);
 		map.from(properties::getConnectTimeout).to(builder::connectTimeout);
 		map.from(properties::isCleanStart).to(builder::cleanStart);
-		map.from(properties::getSessionExpiry).to(builder::sessionExpiry);
+		builder.sessionExpiry(sessionExpiry(properties));
 		map.from(properties::getReceiveMaximum).to(builder::receiveMaximum);
 		map.from(properties::isFailFast).to(builder::failFast);
 		map.from(properties.getReconnect()::getInitialDelay).to(builder::reconnectInitialDelay);
@@ -177,6 +185,22 @@ public final class MqttAutoConfiguration {
 				bundle.getManagers().getTrustManagerFactory(),
 				(options.getEnabledProtocols() != null) ? List.of(options.getEnabledProtocols()) : List.of(),
 				(options.getCiphers() != null) ? List.of(options.getCiphers()) : List.of(), ssl.isVerifyHostname());
+	}
+
+	/**
+	 * Return the session expiry: as configured, else {@link #STABLE_CLIENT_ID_SESSION_EXPIRY}
+	 * for a configured client id and zero for a generated one. A stable client id resumes
+	 * its session after a lost connection (a 1 s link cut otherwise loses every QoS 1/2
+	 * message published meanwhile), while clean-start still decides whether a new run
+	 * starts afresh; a generated id is never reused, so its session would only cost the
+	 * broker memory until it expired.
+	 */
+	static Duration sessionExpiry(MqttClientProperties properties) {
+		Duration configured = properties.getSessionExpiry();
+		if (configured != null) {
+			return configured;
+		}
+		return StringUtils.hasText(properties.getClientId()) ? STABLE_CLIENT_ID_SESSION_EXPIRY : Duration.ZERO;
 	}
 
 	private static String clientId(String name, MqttClientProperties properties, Environment environment) {

@@ -65,11 +65,13 @@ public class MqttClientProperties {
 
 	/**
 	 * How long the broker keeps the session after the connection closes (MQTT 5). Zero
-	 * ends the session with the connection. If a duration suffix is not specified, seconds
-	 * will be used.
+	 * ends the session with the connection. When not set: 5 minutes if client-id is set,
+	 * so that a lost connection resumes its session and no QoS 1 or 2 message published
+	 * meanwhile is lost; zero with a generated client id, which no later run reuses. If a
+	 * duration suffix is not specified, seconds will be used.
 	 */
 	@DurationUnit(ChronoUnit.SECONDS)
-	private Duration sessionExpiry = Duration.ZERO;
+	private @Nullable Duration sessionExpiry;
 
 	/**
 	 * How many QoS 1 and QoS 2 messages the broker may send before the client acknowledged
@@ -160,11 +162,11 @@ public class MqttClientProperties {
 		this.cleanStart = cleanStart;
 	}
 
-	public Duration getSessionExpiry() {
+	public @Nullable Duration getSessionExpiry() {
 		return this.sessionExpiry;
 	}
 
-	public void setSessionExpiry(Duration sessionExpiry) {
+	public void setSessionExpiry(@Nullable Duration sessionExpiry) {
 		this.sessionExpiry = sessionExpiry;
 	}
 
