@@ -14,6 +14,7 @@ import io.mqttboot.config.MethodMqttListenerEndpoint;
 import io.mqttboot.config.MqttListenerConfigUtils;
 import io.mqttboot.config.MqttListenerContainerFactory;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
+import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.listener.MqttListenerErrorHandler;
 import io.mqttboot.listener.adapter.MqttMessageConverterAdapter;
@@ -27,8 +28,6 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.BeanInitializationException;
-import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
@@ -137,8 +136,13 @@ public class MqttListenerAnnotationBeanPostProcessor
 			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), where);
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
-			throw new BeanInitializationException("Invalid @MqttListener on " + where + ": " + ex.getMessage(), ex);
+			throw invalid(where, ex, "Correct the @MqttListener attributes of " + where
+					+ " (topics, qos, group, concurrency, autoStartup) so that they keep the rule named above.");
 		}
+	}
+
+	private static MqttListenerConfigurationException invalid(String where, Exception ex, String action) {
+		return new MqttListenerConfigurationException(where, String.valueOf(ex.getMessage()), action, ex);
 	}
 
 	private String[] resolveTopics(String[] topics, String where) {
@@ -250,23 +254,48 @@ public class MqttListenerAnnotationBeanPostProcessor
 		DefaultMessageHandlerMethodFactory methodFactory = messageHandlerMethodFactory(beanFactory);
 		for (PendingEndpoint pending : this.pending) {
 			MethodMqttListenerEndpoint endpoint = pending.endpoint();
+			String where = pending.where();
 			try {
 				// Only now: custom argument resolvers are beans, which may not have existed
 				// when the listener bean was post-processed.
 				validateParameters(endpoint.getMethod(), endpoint.getTopicTemplates());
-				endpoint.setMessageHandlerMethodFactory(methodFactory);
-				if (StringUtils.hasText(pending.errorHandler())) {
+			}
+			catch (IllegalArgumentException | IllegalStateException ex) {
+				throw invalid(where, ex, "Change the parameters of " + where + ": bind every {variable} of the"
+						+ " topics with a @TopicVariable parameter, and let only one parameter receive the payload"
+						+ " (annotate the others with @Header, @Headers or @TopicVariable).");
+			}
+			endpoint.setMessageHandlerMethodFactory(methodFactory);
+			if (StringUtils.hasText(pending.errorHandler())) {
+				try {
 					endpoint.setErrorHandler(beanFactory.getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
 				}
+				catch (BeansException ex) {
+					throw invalid(where, ex, "Define a bean of type MqttListenerErrorHandler named '"
+							+ pending.errorHandler() + "', or correct the errorHandler attribute of " + where + ".");
+				}
+			}
+			try {
 				registry.registerListenerContainer(endpoint, factory, false);
 			}
-			catch (IllegalArgumentException | IllegalStateException | NoSuchBeanDefinitionException ex) {
-				throw new BeanInitializationException(
-						"Invalid @MqttListener on " + pending.where() + ": " + ex.getMessage(), ex);
+			catch (IllegalArgumentException | IllegalStateException ex) {
+				throw invalid(where, ex, registrationAction(beanFactory, endpoint, where));
 			}
 		}
 		this.pending.clear();
 		registry.applySubscriptions();
+	}
+
+	private static String registrationAction(ConfigurableListableBeanFactory beanFactory,
+			MethodMqttListenerEndpoint endpoint, String where) {
+		MqttClientRegistry clients = beanFactory.getBeanProvider(MqttClientRegistry.class).getIfAvailable();
+		String client = endpoint.getClientName();
+		if (clients != null && !clients.containsClient(client)) {
+			return "Set the client attribute of " + where + " to one of the configured clients "
+					+ clients.getClientNames() + ", or configure a client named '" + client + "' (mqtt.clients."
+					+ client + ".url).";
+		}
+		return "Give every @MqttListener a unique id (the id attribute).";
 	}
 
 	private DefaultMessageHandlerMethodFactory messageHandlerMethodFactory(ConfigurableListableBeanFactory beanFactory) {
