@@ -7,10 +7,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.mqttboot.core.MqttClientManager;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,6 +48,18 @@ class UnknownMqttPropertiesReporterTests {
 	}
 
 	@Test
+	void springApplicationShouldNameTheFileAndLineOfAMisspeltKey(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(MisspeltKeysApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		try (ConfigurableApplicationContext context = application.run("--spring.main.banner-mode=off",
+				"--spring.config.location=classpath:io/mqttboot/autoconfigure/misspelt-keys.properties")) {
+			assertThat(output).contains("WARN").contains("Unknown MQTT property 'mqtt.fail-fst' (class path resource"
+					+ " [io/mqttboot/autoconfigure/misspelt-keys.properties] - 4:15) is ignored; did you mean"
+					+ " 'mqtt.fail-fast'?");
+		}
+	}
+
+	@Test
 	void keysFarFromAnyKnownKeyShouldStillBeReported(CapturedOutput output) {
 		this.contextRunner.withPropertyValues("mqtt.broker-address=tcp://127.0.0.1:1")
 			.run((context) -> assertThat(output).contains(
@@ -62,6 +79,12 @@ class UnknownMqttPropertiesReporterTests {
 					.isEqualTo(Duration.ofSeconds(15));
 				assertThat(output).doesNotContain("Unknown MQTT property");
 			});
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(MqttAutoConfiguration.class)
+	static class MisspeltKeysApplication {
+
 	}
 
 }
