@@ -28,6 +28,7 @@ import io.mqttboot.listener.DeadLetterMqttListenerErrorHandler;
 import io.mqttboot.support.converter.DefaultMqttMessageConverter;
 import io.mqttboot.support.converter.MqttMessageConverter;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -39,7 +40,6 @@ import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -224,8 +224,8 @@ public final class MqttAutoConfiguration {
 
 	@Bean
 	static UnknownMqttPropertiesReporter unknownMqttPropertiesReporter(Environment environment,
-			ApplicationContext applicationContext) {
-		return new UnknownMqttPropertiesReporter(environment, applicationContext);
+			ListableBeanFactory beanFactory) {
+		return new UnknownMqttPropertiesReporter(environment, beanFactory);
 	}
 
 	@Configuration(proxyBeanMethods = false)

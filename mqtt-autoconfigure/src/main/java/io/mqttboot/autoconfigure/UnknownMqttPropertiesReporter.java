@@ -12,8 +12,9 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.BeanUtils;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.boot.context.properties.ConfigurationPropertiesBean;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
@@ -21,7 +22,6 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
-import org.springframework.context.ApplicationContext;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
@@ -52,11 +52,11 @@ final class UnknownMqttPropertiesReporter implements SmartInitializingSingleton 
 
 	private final Environment environment;
 
-	private final ApplicationContext applicationContext;
+	private final ListableBeanFactory beanFactory;
 
-	UnknownMqttPropertiesReporter(Environment environment, ApplicationContext applicationContext) {
+	UnknownMqttPropertiesReporter(Environment environment, ListableBeanFactory beanFactory) {
 		this.environment = environment;
-		this.applicationContext = applicationContext;
+		this.beanFactory = beanFactory;
 	}
 
 	@Override
@@ -122,12 +122,16 @@ final class UnknownMqttPropertiesReporter implements SmartInitializingSingleton 
 		Map<String, Class<?>> roots = new LinkedHashMap<>();
 		roots.put("mqtt", MqttProperties.class);
 		roots.put("mqtt.embedded", MqttEmbeddedBrokerProperties.class);
-		ConfigurationPropertiesBean.getAll(this.applicationContext).values().forEach((bean) -> {
-			String prefix = bean.getAnnotation().prefix();
-			if (prefix.equals("mqtt") || prefix.startsWith("mqtt.")) {
-				roots.putIfAbsent(prefix, ClassUtils.getUserClass(bean.getInstance()));
+		// Bean definitions only: reading them creates no bean, not even a lazy one.
+		for (String name : this.beanFactory.getBeanDefinitionNames()) {
+			ConfigurationProperties annotation = this.beanFactory.findAnnotationOnBean(name,
+					ConfigurationProperties.class, false);
+			Class<?> type = (annotation != null) ? this.beanFactory.getType(name, false) : null;
+			if (annotation != null && type != null
+					&& (annotation.prefix().equals("mqtt") || annotation.prefix().startsWith("mqtt."))) {
+				roots.putIfAbsent(annotation.prefix(), ClassUtils.getUserClass(type));
 			}
-		});
+		}
 		List<KnownKey> known = new ArrayList<>();
 		roots.forEach((prefix, type) -> collect(type, List.of(prefix.split("\\.")), known));
 		return known;

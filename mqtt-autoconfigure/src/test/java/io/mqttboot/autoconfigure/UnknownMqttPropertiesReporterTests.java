@@ -12,10 +12,13 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -79,6 +82,36 @@ class UnknownMqttPropertiesReporterTests {
 					.isEqualTo(Duration.ofSeconds(15));
 				assertThat(output).doesNotContain("Unknown MQTT property");
 			});
+	}
+
+	@Test
+	void keysOfOtherPropertyClassesUnderMqttShouldBeKnown(CapturedOutput output) {
+		this.contextRunner.withUserConfiguration(DashboardPropertiesConfiguration.class)
+			.withPropertyValues("mqtt.dashboard.alert-topic=alerts", "mqtt.dashboard.alert-topik=alerts")
+			.run((context) -> assertThat(output).doesNotContain("Unknown MQTT property 'mqtt.dashboard.alert-topic'")
+				.contains("Unknown MQTT property 'mqtt.dashboard.alert-topik'")
+				.contains("did you mean 'mqtt.dashboard.alert-topic'?"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(DashboardProperties.class)
+	static class DashboardPropertiesConfiguration {
+
+	}
+
+	@ConfigurationProperties("mqtt.dashboard")
+	static class DashboardProperties {
+
+		private String alertTopic = "alerts";
+
+		public String getAlertTopic() {
+			return this.alertTopic;
+		}
+
+		public void setAlertTopic(String alertTopic) {
+			this.alertTopic = alertTopic;
+		}
+
 	}
 
 	@SpringBootConfiguration(proxyBeanMethods = false)
