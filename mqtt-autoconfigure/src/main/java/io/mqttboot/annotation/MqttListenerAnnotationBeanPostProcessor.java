@@ -279,7 +279,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 				registry.registerListenerContainer(endpoint, factory, false);
 			}
 			catch (IllegalArgumentException | IllegalStateException ex) {
-				throw invalid(where, ex, registrationAction(beanFactory, endpoint, where));
+				throw invalid(where, ex, registrationAction(beanFactory, registry, endpoint, where));
 			}
 		}
 		this.pending.clear();
@@ -287,7 +287,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 	}
 
 	private static String registrationAction(ConfigurableListableBeanFactory beanFactory,
-			MethodMqttListenerEndpoint endpoint, String where) {
+			MqttListenerEndpointRegistry registry, MethodMqttListenerEndpoint endpoint, String where) {
 		MqttClientRegistry clients = beanFactory.getBeanProvider(MqttClientRegistry.class).getIfAvailable();
 		String client = endpoint.getClientName();
 		if (clients != null && !clients.containsClient(client)) {
@@ -295,7 +295,10 @@ public class MqttListenerAnnotationBeanPostProcessor
 					+ clients.getClientNames() + ", or configure a client named '" + client + "' (mqtt.clients."
 					+ client + ".url).";
 		}
-		return "Give every @MqttListener a unique id (the id attribute).";
+		if (registry.getListenerContainer(endpoint.getId()) != null) {
+			return "Give every @MqttListener a unique id (the id attribute).";
+		}
+		return "Correct the @MqttListener on " + where + " so that it keeps the rule named above.";
 	}
 
 	private DefaultMessageHandlerMethodFactory messageHandlerMethodFactory(ConfigurableListableBeanFactory beanFactory) {

@@ -146,6 +146,14 @@ class MqttFailureAnalyzersTests {
 	}
 
 	@Test
+	void listenersWithTheSameIdShouldBeToldToUseUniqueIds() {
+		FailureAnalysis analysis = analyzeStartupFailure(
+				this.contextRunner.withUserConfiguration(DuplicateIdListeners.class));
+		assertThat(analysis.getDescription()).contains("Another listener is already registered with id 'readings'");
+		assertThat(analysis.getAction()).isEqualTo("Give every @MqttListener a unique id (the id attribute).");
+	}
+
+	@Test
 	void failFastWithoutBrokerShouldNameTheBrokerAndTheWayOut() throws IOException {
 		int closedPort;
 		try (ServerSocket socket = new ServerSocket(0)) {
@@ -246,6 +254,19 @@ class MqttFailureAnalyzersTests {
 
 		@MqttListener(topics = "fleet/#", errorHandler = "myHandler")
 		void onReading(String reading) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class DuplicateIdListeners {
+
+		@MqttListener(id = "readings", topics = "a/#")
+		void onA(String reading) {
+		}
+
+		@MqttListener(id = "readings", topics = "b/#")
+		void onB(String reading) {
 		}
 
 	}
