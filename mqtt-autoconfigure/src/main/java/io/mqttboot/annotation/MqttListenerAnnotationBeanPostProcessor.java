@@ -268,7 +268,8 @@ public class MqttListenerAnnotationBeanPostProcessor
 			endpoint.setMessageHandlerMethodFactory(methodFactory);
 			if (StringUtils.hasText(pending.errorHandler())) {
 				try {
-					endpoint.setErrorHandler(beanFactory.getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
+					endpoint.setErrorHandler(
+							beanFactory.getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
 				}
 				catch (BeansException ex) {
 					throw invalid(where, ex, "Define a bean of type MqttListenerErrorHandler named '"

@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UnknownMqttPropertiesReporterTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MqttEmbeddedBrokerAutoConfiguration.class, MqttAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(MqttEmbeddedBrokerAutoConfiguration.class, MqttAutoConfiguration.class))
 		.withPropertyValues("mqtt.url=tcp://127.0.0.1:1", "mqtt.reconnect.initial-delay=1h",
 				"mqtt.reconnect.max-delay=1h");
 

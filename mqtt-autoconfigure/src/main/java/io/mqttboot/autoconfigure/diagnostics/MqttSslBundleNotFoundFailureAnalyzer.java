@@ -23,8 +23,9 @@ class MqttSslBundleNotFoundFailureAnalyzer extends AbstractFailureAnalyzer<MqttS
 		return new FailureAnalysis(
 				cause.getProperty() + " names the SSL bundle '" + cause.getBundle()
 						+ "', but no such bundle is configured. " + configured,
-				"Configure the bundle under spring.ssl.bundle.pem." + cause.getBundle() + ".* (or spring.ssl.bundle.jks."
-						+ cause.getBundle() + ".*), or set " + cause.getProperty() + " to a configured bundle.",
+				"Configure the bundle under spring.ssl.bundle.pem." + cause.getBundle()
+						+ ".* (or spring.ssl.bundle.jks." + cause.getBundle() + ".*), or set " + cause.getProperty()
+						+ " to a configured bundle.",
 				cause);
 	}
 

@@ -127,7 +127,8 @@ class MqttFailureAnalyzersTests {
 			.withPropertyValues("mqtt.clients.fleet.url=tcp://127.0.0.1:1"));
 		assertThat(analysis.getDescription()).startsWith("The @MqttListener on " + PREFIX
 				+ "UnknownClientListener.onReading"
-				+ " is invalid: Listener '" + PREFIX + "UnknownClientListener.onReading' refers to MQTT client 'telemetry'");
+				+ " is invalid: Listener '" + PREFIX
+				+ "UnknownClientListener.onReading' refers to MQTT client 'telemetry'");
 		assertThat(analysis.getAction()).isEqualTo("Set the client attribute of " + PREFIX
 				+ "UnknownClientListener.onReading to"
 				+ " one of the configured clients [default, fleet], or configure a client named 'telemetry'"
