@@ -16,6 +16,7 @@ import io.mqttboot.config.MethodMqttListenerEndpoint;
 import io.mqttboot.config.MqttListenerConfigUtils;
 import io.mqttboot.config.MqttListenerContainerFactory;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
+import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.listener.MqttListenerErrorHandler;
 import io.mqttboot.listener.adapter.MqttMessageConverterAdapter;
@@ -31,7 +32,6 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.BeanInitializationException;
-import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -183,8 +183,13 @@ public class MqttListenerAnnotationBeanPostProcessor
 			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), where);
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
-			throw new BeanInitializationException("Invalid @MqttListener on " + where + ": " + ex.getMessage(), ex);
+			throw invalid(where, ex, "Correct the @MqttListener attributes of " + where
+					+ " (topics, qos, group, concurrency, autoStartup) so that they keep the rule named above.");
 		}
+	}
+
+	private static MqttListenerConfigurationException invalid(String where, Exception ex, String action) {
+		return new MqttListenerConfigurationException(where, String.valueOf(ex.getMessage()), action, ex);
 	}
 
 	private String[] resolveTopics(String[] topics, String where) {
@@ -359,21 +364,50 @@ public class MqttListenerAnnotationBeanPostProcessor
 
 	private void register(PendingEndpoint pending, Registration registration, boolean startImmediately) {
 		MethodMqttListenerEndpoint endpoint = pending.endpoint();
+		String where = pending.where();
 		try {
 			// Only now: custom argument resolvers are beans, which may not have existed
 			// when the listener bean was post-processed.
 			validateParameters(endpoint.getMethod(), endpoint.getTopicTemplates());
-			endpoint.setMessageHandlerMethodFactory(registration.methodFactory());
-			if (StringUtils.hasText(pending.errorHandler())) {
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			throw invalid(where, ex, "Change the parameters of " + where + ": bind every {variable} of the"
+					+ " topics with a @TopicVariable parameter, and let only one parameter receive the payload"
+					+ " (annotate the others with @Header, @Headers or @TopicVariable).");
+		}
+		endpoint.setMessageHandlerMethodFactory(registration.methodFactory());
+		if (StringUtils.hasText(pending.errorHandler())) {
+			try {
 				endpoint.setErrorHandler(
 						registration.beanFactory().getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
 			}
+			catch (BeansException ex) {
+				throw invalid(where, ex, "Define a bean of type MqttListenerErrorHandler named '"
+						+ pending.errorHandler() + "', or correct the errorHandler attribute of " + where + ".");
+			}
+		}
+		try {
 			registration.registry().registerListenerContainer(endpoint, registration.factory(), startImmediately);
 		}
-		catch (IllegalArgumentException | IllegalStateException | NoSuchBeanDefinitionException ex) {
-			throw new BeanInitializationException("Invalid @MqttListener on " + pending.where() + ": " + ex.getMessage(),
-					ex);
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			throw invalid(where, ex,
+					registrationAction(registration.beanFactory(), registration.registry(), endpoint, where));
 		}
+	}
+
+	private static String registrationAction(ConfigurableListableBeanFactory beanFactory,
+			MqttListenerEndpointRegistry registry, MethodMqttListenerEndpoint endpoint, String where) {
+		MqttClientRegistry clients = beanFactory.getBeanProvider(MqttClientRegistry.class).getIfAvailable();
+		String client = endpoint.getClientName();
+		if (clients != null && !clients.containsClient(client)) {
+			return "Set the client attribute of " + where + " to one of the configured clients "
+					+ clients.getClientNames() + ", or configure a client named '" + client + "' (mqtt.clients."
+					+ client + ".url).";
+		}
+		if (registry.getListenerContainer(endpoint.getId()) != null) {
+			return "Give every @MqttListener a unique id (the id attribute).";
+		}
+		return "Correct the @MqttListener on " + where + " so that it keeps the rule named above.";
 	}
 
 	private DefaultMessageHandlerMethodFactory messageHandlerMethodFactory(ConfigurableListableBeanFactory beanFactory) {

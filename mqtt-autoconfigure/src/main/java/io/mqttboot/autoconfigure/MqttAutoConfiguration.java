@@ -29,6 +29,7 @@ import io.mqttboot.listener.DeadLetterMqttListenerErrorHandler;
 import io.mqttboot.support.converter.DefaultMqttMessageConverter;
 import io.mqttboot.support.converter.MqttMessageConverter;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -36,6 +37,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
@@ -108,7 +110,8 @@ public final class MqttAutoConfiguration {
 		Map<String, MqttTemplate> extra = new LinkedHashMap<>();
 		properties.getClients().forEach((name, clientProperties) -> {
 			MqttClientSettings settings = settings(name, clientProperties,
-					new PropertiesMqttConnectionDetails(clientProperties), properties.getShutdownTimeout(),
+					new PropertiesMqttConnectionDetails(clientProperties, "mqtt.clients." + name + ".url"),
+					properties.getShutdownTimeout(),
 					environment, sslBundles);
 			MqttClientManager manager = new MqttClientManager(name, settings, orderedCustomizers, eventPublisher);
 			MqttTemplate template = new MqttTemplate(manager, mqttMessageConverter);
@@ -174,12 +177,19 @@ public final class MqttAutoConfiguration {
 			return ssl.isVerifyHostname() ? null
 					: new MqttTlsSettings(null, null, List.of(), List.of(), false);
 		}
+		String property = (MqttClientRegistry.DEFAULT_CLIENT.equals(name)) ? "mqtt.ssl.bundle"
+				: "mqtt.clients." + name + ".ssl.bundle";
 		SslBundles bundles = sslBundles.getIfAvailable();
 		if (bundles == null) {
-			throw new IllegalStateException("MQTT client '" + name + "' uses SSL bundle '" + ssl.getBundle()
-					+ "' but no SslBundles bean exists");
+			throw new MqttSslBundleNotFoundException(name, property, ssl.getBundle(), List.of(), null);
 		}
-		SslBundle bundle = bundles.getBundle(ssl.getBundle());
+		SslBundle bundle;
+		try {
+			bundle = bundles.getBundle(ssl.getBundle());
+		}
+		catch (NoSuchSslBundleException ex) {
+			throw new MqttSslBundleNotFoundException(name, property, ssl.getBundle(), bundles.getBundleNames(), ex);
+		}
 		SslOptions options = bundle.getOptions();
 		return new MqttTlsSettings(bundle.getManagers().getKeyManagerFactory(),
 				bundle.getManagers().getTrustManagerFactory(),
@@ -250,6 +260,12 @@ public final class MqttAutoConfiguration {
 					listener.getDeadLetter().getTopicPrefix()));
 		}
 		return factory;
+	}
+
+	@Bean
+	static UnknownMqttPropertiesReporter unknownMqttPropertiesReporter(Environment environment,
+			ListableBeanFactory beanFactory) {
+		return new UnknownMqttPropertiesReporter(environment, beanFactory);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -309,12 +309,16 @@ public class MqttClientProperties {
 	public static class Reconnect {
 
 		/**
-		 * Delay before the first reconnect attempt.
+		 * Base delay of the reconnect back-off. Retry n waits a random time between half
+		 * and all of this delay times 2^n, capped at the maximum delay; n is 0 for the
+		 * first retry after a lost connection (0.5 to 1 times this delay) and 1 for the
+		 * first retry after a failed connection attempt (1 to 2 times this delay).
 		 */
 		private Duration initialDelay = Duration.ofSeconds(1);
 
 		/**
-		 * Maximum delay between reconnect attempts.
+		 * Maximum delay between reconnect attempts; with jitter, a capped retry waits
+		 * between half of it and all of it.
 		 */
 		private Duration maxDelay = Duration.ofSeconds(30);
 

@@ -835,9 +835,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		this.stopped = true;
 		this.state = MqttConnectionState.DISCONNECTED;
 		this.engine.disconnect().exceptionally((ex) -> null);
-		throw new MqttException("MQTT client '" + this.name + "' (client id '" + getClientId()
-				+ "') could not connect to " + getServerUri() + " and mqtt.fail-fast is true: " + describe(cause),
-				cause);
+		throw new MqttConnectionFailedException(this.name, getClientId(), getServerUri(), describe(cause), cause);
 	}
 
 	@Override

@@ -38,6 +38,10 @@ import io.mqttboot.listener.MqttListenerContainer;
  */
 public class MqttMetrics implements MeterBinder {
 
+	// One description for both outcomes: registries such as Prometheus keep one per name.
+	private static final String PUBLISHED_DESCRIPTION = "Messages published, by outcome: success (acknowledged;"
+			+ " QoS 0: written) or failure (could not be published)";
+
 	private final MqttClientRegistry clients;
 
 	private final @Nullable MqttListenerEndpointRegistry listeners;
@@ -74,11 +78,11 @@ public class MqttMetrics implements MeterBinder {
 			int q = qos;
 			Tags qosTags = tags.and("qos", Integer.toString(qos));
 			FunctionCounter.builder("mqtt.messages.published", client, (c) -> c.getPublishedCount(q))
-				.description("Messages published and acknowledged (QoS 0: written)")
+				.description(PUBLISHED_DESCRIPTION)
 				.tags(qosTags.and("outcome", "success"))
 				.register(registry);
 			FunctionCounter.builder("mqtt.messages.published", client, (c) -> c.getPublishFailedCount(q))
-				.description("Messages that could not be published")
+				.description(PUBLISHED_DESCRIPTION)
 				.tags(qosTags.and("outcome", "failure"))
 				.register(registry);
 			FunctionCounter.builder("mqtt.messages.received", client, (c) -> c.getReceivedCount(q))

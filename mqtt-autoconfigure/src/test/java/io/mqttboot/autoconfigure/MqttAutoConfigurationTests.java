@@ -124,7 +124,7 @@ class MqttAutoConfigurationTests {
 	void unsupportedSchemeShouldFail() {
 		this.contextRunner.withPropertyValues("mqtt.url=http://127.0.0.1:1")
 			.run((context) -> assertThat(context).getFailure()
-				.hasStackTraceContaining("scheme must be one of tcp, mqtt, ssl, mqtts, ws or wss"));
+				.hasStackTraceContaining("Invalid MQTT url (mqtt.url): the scheme 'http' is not supported"));
 	}
 
 	@Test

@@ -63,6 +63,10 @@ class MqttMetricsIntegrationTests {
 				.functionCounter().count()).isEqualTo(1);
 			assertThat(registry.get("mqtt.messages.published").tags("qos", "1", "outcome", "failure")
 				.functionCounter().count()).isZero();
+			assertThat(registry.get("mqtt.messages.published").functionCounters())
+				.extracting((counter) -> counter.getId().getDescription())
+				.containsOnly("Messages published, by outcome: success (acknowledged; QoS 0: written)"
+						+ " or failure (could not be published)");
 			assertThat(registry.get("mqtt.messages.received").tags("qos", "1").functionCounter().count()).isEqualTo(10);
 			assertThat(registry.get("mqtt.messages.received").tags("qos", "0").functionCounter().count()).isEqualTo(5);
 			assertThat(registry.get("mqtt.messages.received").tags("qos", "2").functionCounter().count()).isEqualTo(1);
