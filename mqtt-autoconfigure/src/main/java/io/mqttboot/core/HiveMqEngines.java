@@ -207,6 +207,21 @@ final class HiveMqEngines {
 		return (int) Math.max(1, (3 * seconds - 2) / 4);
 	}
 
+	/**
+	 * End the flow of incoming messages of an engine as HiveMQ would on an unexpected
+	 * error. Only for tests, which have no other way to make a flow fail.
+	 * @param engine the engine
+	 * @param ex the error
+	 */
+	static void failInboundForTesting(MqttEngine engine, Throwable ex) {
+		if (engine instanceof Mqtt5Engine engine5) {
+			engine5.inbound.failForTesting(ex);
+		}
+		else if (engine instanceof Mqtt3Engine engine3) {
+			engine3.inbound.failForTesting(ex);
+		}
+	}
+
 	static MqttQos qos(int qos) {
 		return switch (qos) {
 			case 0 -> MqttQos.AT_MOST_ONCE;
@@ -254,7 +269,7 @@ final class HiveMqEngines {
 			}
 			this.client = builder5.buildAsync();
 			this.inbound = new InboundFlow<>(settings.getClientId(),
-					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true));
+					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true), callbacks);
 		}
 
 		private void connected(MqttEngine.Callbacks callbacks, boolean sessionPresent) {
@@ -405,6 +420,12 @@ final class HiveMqEngines {
 	 * {@code MqttSessionExpiredException}, and a client without a flow acknowledges and
 	 * drops every message it receives. A clean session (the default) ends with every
 	 * connection, a persistent one when the broker lost it.
+	 * <p>
+	 * It is renewed as well when it ends in any other way (an error nobody expects, or
+	 * completion): at once the first time, then after a back-off of 1 s doubling up to
+	 * 30 s while it keeps ending within {@link #STABLE_FOR} of its renewal, so that a flow
+	 * that fails for good cannot spin. Until renewed the client reports the failure
+	 * through {@link MqttEngine.Callbacks#inboundFailed}, which makes health DOWN.
 	 *
 	 * @param <T> the PUBLISH type of the protocol version
 	 */
@@ -412,9 +433,19 @@ final class HiveMqEngines {
 
 		private static final Log logger = LogFactory.getLog(InboundFlow.class);
 
+		/**
+		 * How long a renewed flow must live for its next failure to be renewed at once
+		 * again rather than after a back-off.
+		 */
+		static final Duration STABLE_FOR = Duration.ofSeconds(10);
+
+		private static final Duration MAX_RENEWAL_DELAY = Duration.ofSeconds(30);
+
 		private final String clientId;
 
 		private final Supplier<Flowable<T>> publishes;
+
+		private final MqttEngine.Callbacks callbacks;
 
 		private @Nullable Consumer<T> consumer;
 
@@ -422,9 +453,20 @@ final class HiveMqEngines {
 
 		private boolean connectedBefore;
 
-		InboundFlow(String clientId, Supplier<Flowable<T>> publishes) {
+		private boolean active;
+
+		private boolean failed;
+
+		private int consecutiveFailures;
+
+		private long renewedAt;
+
+		private int renewals;
+
+		InboundFlow(String clientId, Supplier<Flowable<T>> publishes, MqttEngine.Callbacks callbacks) {
 			this.clientId = clientId;
 			this.publishes = publishes;
+			this.callbacks = callbacks;
 		}
 
 		/**
@@ -441,11 +483,21 @@ final class HiveMqEngines {
 		 * that then runs the connect).
 		 */
 		synchronized void start() {
+			this.active = true;
+			subscribe();
+		}
+
+		private void subscribe() {
 			Consumer<T> consumer = this.consumer;
 			if (consumer != null && this.subscriber == null) {
 				InboundSubscriber subscriber = new InboundSubscriber(consumer);
 				this.subscriber = subscriber;
 				this.publishes.get().subscribe(subscriber);
+				if (this.failed && this.subscriber == subscriber) {
+					this.failed = false;
+					logger.info("MQTT client id '" + this.clientId + "' receives messages again");
+					this.callbacks.inboundRestored();
+				}
 			}
 		}
 
@@ -470,7 +522,7 @@ final class HiveMqEngines {
 			if (subscriber != null) {
 				subscriber.cancel();
 			}
-			start();
+			subscribe();
 		}
 
 		/**
@@ -478,6 +530,13 @@ final class HiveMqEngines {
 		 * messages stay with the broker's session.
 		 */
 		synchronized void stop() {
+			this.active = false;
+			this.renewals++;
+			if (this.failed) {
+				// A stopped client receives nothing anyway; the next start subscribes again.
+				this.failed = false;
+				this.callbacks.inboundRestored();
+			}
 			InboundSubscriber subscriber = this.subscriber;
 			this.subscriber = null;
 			if (subscriber != null) {
@@ -495,12 +554,60 @@ final class HiveMqEngines {
 				// The next connection starts a new session: be there before its first message.
 				logger.debug("MQTT client id '" + this.clientId + "': session ended (" + ex.getMessage()
 						+ "); subscribing to incoming messages of the next session");
-				start();
+				subscribe();
+				return;
+			}
+			// Without a flow HiveMQ acknowledges every incoming message unseen: renew it, and
+			// say so loudly until it is renewed.
+			Throwable cause = (ex != null) ? ex
+					: new IllegalStateException("the flow of incoming messages completed unexpectedly");
+			long now = System.nanoTime();
+			boolean stable = this.consecutiveFailures == 0 || now - this.renewedAt >= STABLE_FOR.toNanos();
+			this.consecutiveFailures = stable ? 1 : this.consecutiveFailures + 1;
+			long delayMillis = stable ? 0
+					: Math.min(MAX_RENEWAL_DELAY.toMillis(), 1000L << Math.min(this.consecutiveFailures - 2, 5));
+			logger.error("MQTT client id '" + this.clientId + "' stopped receiving messages: "
+					+ MqttClientManager.describe(cause) + "; messages arriving meanwhile are acknowledged without"
+					+ " being delivered. Subscribing again " + ((delayMillis == 0) ? "now"
+							: "in " + delayMillis + " ms (failure " + this.consecutiveFailures + " in a row)"),
+					ex);
+			this.failed = true;
+			this.callbacks.inboundFailed(cause);
+			if (delayMillis == 0) {
+				renew(this.renewals);
 			}
 			else {
-				logger.error("MQTT client id '" + this.clientId + "' stopped receiving messages"
-						+ ((ex != null) ? ": " + MqttClientManager.describe(ex) : "") + "; it receives again after"
-						+ " the next start", ex);
+				int renewal = this.renewals;
+				CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> renew(renewal));
+			}
+		}
+
+		private synchronized void renew(int renewal) {
+			if (!this.active || renewal != this.renewals || this.subscriber != null) {
+				// Stopped or renewed meanwhile.
+				return;
+			}
+			this.renewals++;
+			this.renewedAt = System.nanoTime();
+			subscribe();
+		}
+
+		/**
+		 * End the flow as HiveMQ would on an unexpected error: HiveMQ drops the flow, then
+		 * signals the error. Only for tests, which have no other way to make a flow fail.
+		 * @param ex the error to signal
+		 */
+		void failForTesting(Throwable ex) {
+			InboundSubscriber subscriber;
+			synchronized (this) {
+				subscriber = this.subscriber;
+			}
+			if (subscriber != null) {
+				Subscription subscription = subscriber.subscription;
+				if (subscription != null) {
+					subscription.cancel();
+				}
+				subscriber.onError(ex);
 			}
 		}
 
@@ -620,7 +727,7 @@ final class HiveMqEngines {
 			}
 			this.client = builder3.buildAsync();
 			this.inbound = new InboundFlow<>(settings.getClientId(),
-					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true));
+					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true), callbacks);
 		}
 
 		private void connected(MqttEngine.Callbacks callbacks, boolean sessionPresent) {

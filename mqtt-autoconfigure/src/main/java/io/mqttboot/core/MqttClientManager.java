@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.event.MqttConnectedEvent;
 import io.mqttboot.event.MqttConnectionLostEvent;
+import io.mqttboot.event.MqttInboundFailedEvent;
 import io.mqttboot.event.MqttMessageDeliveredEvent;
 import io.mqttboot.event.MqttSubscribedEvent;
 import io.mqttboot.event.MqttSubscriptionRefusedEvent;
@@ -131,6 +132,12 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	private final Map<String, MqttSubscriptionStatus> subscriptionStatus = new ConcurrentHashMap<>();
 
 	private volatile boolean subscribedOnThisRun;
+
+	private final AtomicLong inboundFailures = new AtomicLong();
+
+	private volatile @Nullable String inboundFailure;
+
+	private volatile @Nullable String lastInboundFailure;
 
 	/**
 	 * Create a new manager.
@@ -255,6 +262,33 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	}
 
 	/**
+	 * Return why this client does not receive messages right now although it may be
+	 * connected: its flow of incoming messages ended unexpectedly and is not renewed yet.
+	 * Meanwhile incoming messages are acknowledged without being delivered.
+	 * @return the reason, or {@code null} while incoming messages are delivered
+	 */
+	public @Nullable String getInboundFailure() {
+		return this.inboundFailure;
+	}
+
+	/**
+	 * Return why the flow of incoming messages last ended unexpectedly.
+	 * @return the reason, or {@code null} if it never did
+	 */
+	public @Nullable String getLastInboundFailure() {
+		return this.lastInboundFailure;
+	}
+
+	/**
+	 * Return how often the flow of incoming messages ended unexpectedly and had to be
+	 * renewed.
+	 * @return the failure count since the client was created
+	 */
+	public long getInboundFailureCount() {
+		return this.inboundFailures.get();
+	}
+
+	/**
 	 * Return how often this client re-established a lost connection since start.
 	 * @return the reconnect count
 	 */
@@ -321,6 +355,15 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		Assert.state(this.inboundHandler == null,
 				() -> "MQTT client '" + this.name + "' already has an inbound handler");
 		this.inboundHandler = handler;
+	}
+
+	/**
+	 * End the flow of incoming messages as HiveMQ would on an unexpected error. Only for
+	 * tests, which have no other way to make the flow fail.
+	 * @param ex the error
+	 */
+	void failInboundForTesting(Throwable ex) {
+		HiveMqEngines.failInboundForTesting(this.engine, ex);
 	}
 
 	private void onMessage(MqttReceivedMessage message) {
@@ -812,6 +855,21 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				publishEvent(new MqttConnectionLostEvent(manager, manager.name, getClientId(), cause, attempts));
 			});
 			return delay;
+		}
+
+		@Override
+		public void inboundFailed(Throwable cause) {
+			MqttClientManager manager = MqttClientManager.this;
+			String reason = describe(cause);
+			manager.inboundFailures.incrementAndGet();
+			manager.lastInboundFailure = reason;
+			manager.inboundFailure = reason;
+			runOnEventThread(() -> publishEvent(new MqttInboundFailedEvent(manager, manager.name, getClientId(), cause)));
+		}
+
+		@Override
+		public void inboundRestored() {
+			MqttClientManager.this.inboundFailure = null;
 		}
 
 	}

@@ -76,6 +76,20 @@ interface MqttEngine {
 		 */
 		long disconnected(Throwable cause, boolean byUser, int attempts);
 
+		/**
+		 * Called when the flow of incoming messages ended unexpectedly: until
+		 * {@link #inboundRestored()}, the client acknowledges incoming messages without
+		 * delivering them.
+		 * @param cause why the flow ended
+		 */
+		void inboundFailed(Throwable cause);
+
+		/**
+		 * Called when incoming messages are delivered again after {@link #inboundFailed},
+		 * or the client stopped.
+		 */
+		void inboundRestored();
+
 	}
 
 }

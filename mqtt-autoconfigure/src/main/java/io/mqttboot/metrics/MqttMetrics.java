@@ -22,8 +22,8 @@ import io.mqttboot.listener.MqttListenerContainer;
  * {@code mqtt.messages.received} (client, qos) counters;</li>
  * <li>{@code mqtt.inflight} (client, direction, qos), {@code mqtt.outbox} (client) and
  * {@code mqtt.connected} (client) gauges;</li>
- * <li>{@code mqtt.reconnects} (client) and {@code mqtt.messages.dropped} (client)
- * counters.</li>
+ * <li>{@code mqtt.reconnects} (client), {@code mqtt.messages.dropped} (client) and
+ * {@code mqtt.inbound.failures} (client) counters.</li>
  * </ul>
  * Listener durations ({@code mqtt.listener.duration}) come from the listener observation.
  * Tags never carry concrete topic names, which would explode cardinality.
@@ -94,6 +94,10 @@ public class MqttMetrics implements MeterBinder {
 			.register(registry);
 		FunctionCounter.builder("mqtt.messages.dropped", client, this::dropped)
 			.description("QoS 0 messages dropped because a listener queue was full")
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("mqtt.inbound.failures", client, MqttClientManager::getInboundFailureCount)
+			.description("Times the flow of incoming messages ended unexpectedly and was renewed")
 			.tags(tags)
 			.register(registry);
 		FunctionCounter.builder("mqtt.reconnects", client, MqttClientManager::getReconnectCount)
