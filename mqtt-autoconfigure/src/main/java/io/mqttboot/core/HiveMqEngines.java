@@ -25,6 +25,7 @@ import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientConnectedContext;
+import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuthBuilder;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
@@ -116,7 +117,7 @@ final class HiveMqEngines {
 			transport.webSocketConfig().serverPath((path != null && !path.isEmpty()) ? path : "mqtt").applyWebSocketConfig();
 		}
 		transport.applyTransportConfig();
-		builder.addDisconnectedListener((context) -> onDisconnected(context, callbacks));
+		builder.addDisconnectedListener((context) -> onDisconnected(context, settings, callbacks));
 		for (MqttClientCustomizer customizer : customizers) {
 			customizer.customize(builder);
 		}
@@ -124,25 +125,84 @@ final class HiveMqEngines {
 				: new Mqtt5Engine(settings, builder, callbacks);
 	}
 
-	private static void onDisconnected(MqttClientDisconnectedContext context, MqttEngine.Callbacks callbacks) {
+	private static void onDisconnected(MqttClientDisconnectedContext context, MqttClientSettings settings,
+			MqttEngine.Callbacks callbacks) {
 		boolean byUser = context.getSource() == MqttDisconnectSource.USER;
 		long delay = callbacks.disconnected(context.getCause(), byUser, context.getReconnector().getAttempts());
 		if (delay >= 0) {
+			// Dropping the session state is the only way to make the client forget a message
+			// the broker will never acknowledge (MqttPublishGuard); the manager publishes the
+			// other ones again when they fail with the session.
+			boolean discard = callbacks.discardSessionOnReconnect();
 			context.getReconnector()
 				.reconnect(true)
 				// The session may be gone (broker restart, expiry): resend what was in flight so
 				// that nothing is silently lost. The manager resubscribes itself, so that it sees
 				// every SUBACK; the inbound flow HiveMQ then ends is renewed by InboundFlow.
 				.resubscribeIfSessionExpired(false)
-				.republishIfSessionExpired(true)
+				.republishIfSessionExpired(!discard)
 				.delay(delay, TimeUnit.MILLISECONDS);
 			if (context instanceof Mqtt5ClientDisconnectedContext context5) {
 				// A reconnect must resume the session rather than wipe it [MQTT-3.1.2-5]; whether
 				// it outlives the connection is governed by the session expiry interval.
 				var reconnector = context5.getReconnector();
-				reconnector.connect(reconnector.getConnect().extend().cleanStart(false).build());
+				reconnector.connect(reconnector.getConnect().extend().cleanStart(discard).build());
+			}
+			else if (context instanceof Mqtt3ClientDisconnectedContext context3 && !settings.isCleanStart()) {
+				// HiveMQ derives the next CONNECT from the last one, so a persistent session
+				// has to be asked for again after a clean one.
+				var reconnector = context3.getReconnector();
+				reconnector.connect(reconnector.getConnect().extend().cleanSession(discard).build());
 			}
 		}
+	}
+
+	/**
+	 * Return which message a connection was closed for, when the cause says it was the
+	 * broker's answer to a message: a PUBACK for a QoS 2 PUBLISH (RabbitMQ 3.10) or a
+	 * PUBREC or PUBCOMP for a QoS 1 one, which the client treats as a protocol error, or
+	 * an MQTT 5 DISCONNECT for a message the broker does not accept.
+	 * @param cause the cause reported by the client
+	 * @return the QoS of the message concerned, {@code 0} for a message of any QoS, or
+	 * {@code -1} when the cause does not concern a message
+	 */
+	static int offendingPublishQos(Throwable cause) {
+		if (cause instanceof Mqtt5DisconnectException disconnect) {
+			switch (disconnect.getMqttMessage().getReasonCode()) {
+				case QOS_NOT_SUPPORTED, PACKET_TOO_LARGE, PAYLOAD_FORMAT_INVALID, RETAIN_NOT_SUPPORTED,
+						TOPIC_NAME_INVALID:
+					return 0;
+				default:
+			}
+		}
+		for (Throwable current = cause; current != null; current = current.getCause()) {
+			String message = current.getMessage();
+			if (message != null && message.contains("must not be received for a QoS 2 PUBLISH")) {
+				return 2;
+			}
+			if (message != null && message.contains("must not be received for a QoS 1 PUBLISH")) {
+				return 1;
+			}
+			if (current.getCause() == current) {
+				break;
+			}
+		}
+		return -1;
+	}
+
+	/**
+	 * Return whether a publish failed because the client dropped its session state.
+	 * @param ex the failure
+	 * @return whether the session expired
+	 */
+	static boolean isSessionExpired(Throwable ex) {
+		// MQTT 5 results carry the error, which Mqtt5Engine wraps in a MqttPublishException.
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof MqttSessionExpiredException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -242,10 +302,15 @@ final class HiveMqEngines {
 
 		private final InboundFlow<Mqtt5Publish> inbound;
 
+		private volatile int maximumQos = 2;
+
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
-			builder.addConnectedListener((context) -> connected(callbacks,
-					((Mqtt5ClientConnectedContext) context).getConnAck().isSessionPresent()));
+			builder.addConnectedListener((context) -> {
+				var connAck = ((Mqtt5ClientConnectedContext) context).getConnAck();
+				this.maximumQos = connAck.getRestrictions().getMaximumQos().getCode();
+				connected(callbacks, connAck.isSessionPresent());
+			});
 			Mqtt5ClientBuilder builder5 = builder.useMqttVersion5();
 			String username = settings.getUsername();
 			String password = settings.getPassword();
@@ -263,7 +328,7 @@ final class HiveMqEngines {
 				builder5.willPublish()
 					.topic(will.topic())
 					.payload(will.payload())
-					.qos(qos(will.qos()))
+					.qos(qos(Math.min(will.qos(), settings.getMaxQos())))
 					.retain(will.retain())
 					.applyWillPublish();
 			}
@@ -275,6 +340,11 @@ final class HiveMqEngines {
 		private void connected(MqttEngine.Callbacks callbacks, boolean sessionPresent) {
 			this.inbound.connected(sessionPresent);
 			callbacks.connected(sessionPresent);
+		}
+
+		@Override
+		public int maximumQos() {
+			return this.maximumQos;
 		}
 
 		@Override
@@ -721,7 +791,7 @@ final class HiveMqEngines {
 				builder3.willPublish()
 					.topic(will.topic())
 					.payload(will.payload())
-					.qos(qos(will.qos()))
+					.qos(qos(Math.min(will.qos(), settings.getMaxQos())))
 					.retain(will.retain())
 					.applyWillPublish();
 			}

@@ -139,6 +139,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 
 	private volatile @Nullable String lastInboundFailure;
 
+	private final MqttPublishGuard publishGuard;
+
 	/**
 	 * Create a new manager.
 	 * @param name the configured client name ({@code default} for the primary client)
@@ -156,6 +158,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		threadFactory.setDaemon(true);
 		this.events = Executors.newSingleThreadExecutor(threadFactory);
 		this.engine = HiveMqEngines.create(settings, this.customizers, new EngineCallbacks());
+		this.publishGuard = new MqttPublishGuard(name, settings.getMaxQos(), this.engine::maximumQos,
+				this::runOnEventThread);
 		this.engine.setInboundHandler(name, this::onMessage, this.inFlight);
 	}
 
@@ -286,6 +290,24 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	 */
 	public long getInboundFailureCount() {
 		return this.inboundFailures.get();
+	}
+
+	/**
+	 * Return how many messages were published with a lower QoS than asked for, because
+	 * of {@code mqtt.publish.max-qos} or the Maximum QoS an MQTT 5 broker announced.
+	 * @return the count since the client was created
+	 */
+	public long getPublishDowngradedCount() {
+		return this.publishGuard.getDowngradedCount();
+	}
+
+	/**
+	 * Return how many messages were given up because the broker answered each of them by
+	 * ending the connection several times in a row; their futures failed.
+	 * @return the count since the client was created
+	 */
+	public long getPublishGivenUpCount() {
+		return this.publishGuard.getGivenUpCount();
 	}
 
 	/**
@@ -536,21 +558,44 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		}
 	}
 
-	private CompletableFuture<MqttPublishResult> send(OutboundPublish publish) {
+	private CompletableFuture<MqttPublishResult> send(OutboundPublish requested) {
+		OutboundPublish publish = this.publishGuard.limitQos(requested);
 		int qos = publish.qos();
 		this.inFlight.outgoingStarted(qos);
+		CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
+		MqttPublishGuard.Pending pending = this.publishGuard.sent(publish, result);
 		CompletableFuture<MqttPublishResult> sent;
 		try {
 			sent = this.engine.publish(publish);
 		}
 		catch (RuntimeException ex) {
+			this.publishGuard.completed(pending);
 			this.inFlight.outgoingCompleted(qos);
 			this.publishFailed[qos].increment();
 			return CompletableFuture.failedFuture(wrap(publish, ex));
 		}
-		CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
 		sent.whenComplete((publishResult, ex) -> {
 			this.inFlight.outgoingCompleted(qos);
+			this.publishGuard.completed(pending);
+			MqttPublishException givenUp = (pending != null) ? pending.getFailure() : null;
+			if (ex != null && givenUp != null) {
+				this.publishFailed[qos].increment();
+				result.completeExceptionally(givenUp);
+				return;
+			}
+			if (ex != null && pending != null && this.running && HiveMqEngines.isSessionExpired(ex)) {
+				// The client dropped its session state to get rid of a message given up
+				// (MqttPublishGuard): this one was innocent, publish it again.
+				publish(publish).whenComplete((republished, failure) -> {
+					if (failure != null) {
+						result.completeExceptionally(failure);
+					}
+					else {
+						result.complete(republished);
+					}
+				});
+				return;
+			}
 			((ex != null) ? this.publishFailed : this.published)[qos].increment();
 			if (ex != null) {
 				result.completeExceptionally(wrap(publish, ex));
@@ -846,6 +891,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 							+ " instance a unique mqtt.client-id"));
 				}
 			}
+			manager.publishGuard.connectionClosed(HiveMqEngines.offendingPublishQos(cause),
+					manager.lastDisconnectReason);
 			long delay = reconnectDelay(attempts + manager.flaps);
 			runOnEventThread(() -> {
 				String what = (attempts == 0 && manager.everConnected) ? "lost connection to" : "could not connect to";
@@ -855,6 +902,11 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				publishEvent(new MqttConnectionLostEvent(manager, manager.name, getClientId(), cause, attempts));
 			});
 			return delay;
+		}
+
+		@Override
+		public boolean discardSessionOnReconnect() {
+			return MqttClientManager.this.publishGuard.takeDiscardSession();
 		}
 
 		@Override

@@ -65,6 +65,8 @@ public final class MqttClientSettings {
 
 	private final int maxPacketSize;
 
+	private final int maxQos;
+
 	private final Duration shutdownTimeout;
 
 	private final boolean deliveryEvents;
@@ -91,6 +93,7 @@ public final class MqttClientSettings {
 		this.publishTimeout = builder.publishTimeout;
 		this.outboxCapacity = builder.outboxCapacity;
 		this.maxPacketSize = builder.maxPacketSize;
+		this.maxQos = builder.maxQos;
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.deliveryEvents = builder.deliveryEvents;
 		this.tls = builder.tls;
@@ -106,6 +109,7 @@ public final class MqttClientSettings {
 		Assert.isTrue(this.receiveMaximum >= 1 && this.receiveMaximum <= 65535,
 				() -> "receive maximum must be between 1 and 65535 but was " + this.receiveMaximum);
 		checkQos(this.defaultQos, "default QoS");
+		checkQos(this.maxQos, "maximum QoS (mqtt.publish.max-qos)");
 		if (this.will != null) {
 			checkQos(this.will.qos(), "Will QoS");
 		}
@@ -344,6 +348,15 @@ public final class MqttClientSettings {
 	}
 
 	/**
+	 * Return the highest QoS to publish with: messages asking for more are sent with this
+	 * QoS. An MQTT 5 broker's announced Maximum QoS applies as well.
+	 * @return 0, 1 or 2
+	 */
+	public int getMaxQos() {
+		return this.maxQos;
+	}
+
+	/**
 	 * Return how long stopping waits for in-flight work.
 	 * @return the shutdown timeout
 	 */
@@ -452,6 +465,8 @@ public final class MqttClientSettings {
 		private int outboxCapacity = 10_000;
 
 		private int maxPacketSize;
+
+		private int maxQos = 2;
 
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
@@ -673,6 +688,16 @@ public final class MqttClientSettings {
 		 */
 		public Builder maxPacketSize(int maxPacketSize) {
 			this.maxPacketSize = maxPacketSize;
+			return this;
+		}
+
+		/**
+		 * Set the highest QoS to publish with; messages asking for more are sent with it.
+		 * @param maxQos 0, 1 or 2
+		 * @return this builder
+		 */
+		public Builder maxQos(int maxQos) {
+			this.maxQos = maxQos;
 			return this;
 		}
 

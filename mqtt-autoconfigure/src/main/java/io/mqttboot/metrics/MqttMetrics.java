@@ -22,7 +22,8 @@ import io.mqttboot.listener.MqttListenerContainer;
  * {@code mqtt.messages.received} (client, qos) counters;</li>
  * <li>{@code mqtt.inflight} (client, direction, qos), {@code mqtt.outbox} (client) and
  * {@code mqtt.connected} (client) gauges;</li>
- * <li>{@code mqtt.reconnects} (client), {@code mqtt.messages.dropped} (client) and
+ * <li>{@code mqtt.reconnects} (client), {@code mqtt.messages.dropped} (client),
+ * {@code mqtt.messages.given-up} (client), {@code mqtt.messages.downgraded} (client) and
  * {@code mqtt.inbound.failures} (client) counters.</li>
  * </ul>
  * Listener durations ({@code mqtt.listener.duration}) come from the listener observation.
@@ -94,6 +95,16 @@ public class MqttMetrics implements MeterBinder {
 			.register(registry);
 		FunctionCounter.builder("mqtt.messages.dropped", client, this::dropped)
 			.description("QoS 0 messages dropped because a listener queue was full")
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("mqtt.messages.given-up", client, MqttClientManager::getPublishGivenUpCount)
+			.description("Messages given up because the broker answered each by ending the connection "
+					+ "several times in a row; their publish futures failed")
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("mqtt.messages.downgraded", client, MqttClientManager::getPublishDowngradedCount)
+			.description("Messages published with a lower QoS than asked for (mqtt.publish.max-qos or the "
+					+ "broker's Maximum QoS)")
 			.tags(tags)
 			.register(registry);
 		FunctionCounter.builder("mqtt.inbound.failures", client, MqttClientManager::getInboundFailureCount)
