@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 3.10's MQTT plugin does: with PUBACK. It rewrites every PUBREC (packet type 5) the
  * broker sends into a PUBACK (type 4) with the same packet identifier and, on MQTT 5,
  * the same reason code and properties (both packets have the same layout [MQTT-3.4],
- * [MQTT-3.5]). Everything else passes unchanged.
+ * [MQTT-3.5]). Everything else passes unchanged, except that the broker's packets after
+ * such a PUBACK on the same connection are dropped: the client closes the connection on
+ * reading it, so they never count, and dropping them makes sure that messages published
+ * after the QoS 2 one are still unacknowledged when it does.
  */
 final class PubAckForQos2Proxy implements AutoCloseable {
 
@@ -127,6 +130,7 @@ final class PubAckForQos2Proxy implements AutoCloseable {
 
 	private void rewrite(InputStream broker, OutputStream client) throws IOException {
 		DataInputStream in = new DataInputStream(broker);
+		boolean rewroteOne = false;
 		while (true) {
 			int type = in.read();
 			if (type == -1) {
@@ -151,8 +155,12 @@ final class PubAckForQos2Proxy implements AutoCloseable {
 			while ((digit & 0x80) != 0);
 			byte[] body = new byte[length];
 			in.readFully(body);
+			if (rewroteOne) {
+				continue;
+			}
 			if (type == PUBREC) {
 				this.rewritten.incrementAndGet();
+				rewroteOne = true;
 			}
 			client.write(header, 0, headerLength);
 			client.write(body);
