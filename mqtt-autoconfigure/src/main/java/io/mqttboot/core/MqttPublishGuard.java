@@ -1,7 +1,7 @@
 package io.mqttboot.core;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -47,7 +47,9 @@ final class MqttPublishGuard {
 
 	private final Consumer<Runnable> completer;
 
-	private final ConcurrentSkipListMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
+	// A hash map keeps publishing cheap; the oldest entry is searched for only when a
+	// message ended a connection.
+	private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
 
 	private final AtomicLong sequence = new AtomicLong();
 
@@ -137,20 +139,24 @@ final class MqttPublishGuard {
 		if (offendingQos < 0) {
 			return;
 		}
+		Pending oldest = null;
 		for (Pending entry : this.pending.values()) {
-			if (entry.failure != null || (offendingQos > 0 && entry.publish.qos() != offendingQos)) {
-				continue;
+			if (entry.failure == null && (offendingQos == 0 || entry.publish.qos() == offendingQos)
+					&& (oldest == null || entry.id < oldest.id)) {
+				oldest = entry;
 			}
-			entry.cuts++;
-			if (entry.cuts >= MAX_CONNECTION_CUTS) {
-				giveUp(entry, reason);
-			}
-			else {
-				logger.debug("MQTT client '" + this.clientName + "': connection closed (" + reason
-						+ ") while the message to topic '" + entry.publish.topic() + "' awaited its acknowledgement ("
-						+ entry.cuts + " of " + MAX_CONNECTION_CUTS + " before it is given up)");
-			}
+		}
+		if (oldest == null) {
 			return;
+		}
+		oldest.cuts++;
+		if (oldest.cuts >= MAX_CONNECTION_CUTS) {
+			giveUp(oldest, reason);
+		}
+		else {
+			logger.debug("MQTT client '" + this.clientName + "': connection closed (" + reason + ") while the message"
+					+ " to topic '" + oldest.publish.topic() + "' awaited its acknowledgement (" + oldest.cuts + " of "
+					+ MAX_CONNECTION_CUTS + " before it is given up)");
 		}
 	}
 
