@@ -159,7 +159,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		this.events = Executors.newSingleThreadExecutor(threadFactory);
 		this.engine = HiveMqEngines.create(settings, this.customizers, new EngineCallbacks());
 		this.publishGuard = new MqttPublishGuard(name, settings.getMaxQos(), this.engine::maximumQos,
-				this::runOnEventThread);
+				this::runOnEventThread, !settings.isCleanStart() || !settings.getSessionExpiry().isZero());
 		this.engine.setInboundHandler(name, this::onMessage, this.inFlight);
 	}
 

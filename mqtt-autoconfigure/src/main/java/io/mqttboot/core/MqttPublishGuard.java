@@ -47,6 +47,8 @@ final class MqttPublishGuard {
 
 	private final Consumer<Runnable> completer;
 
+	private final boolean persistentSession;
+
 	// A hash map keeps publishing cheap; the oldest entry is searched for only when a
 	// message ended a connection.
 	private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -67,12 +69,16 @@ final class MqttPublishGuard {
 	 * @param configuredMaxQos the configured maximum QoS ({@code mqtt.publish.max-qos})
 	 * @param brokerMaxQos the maximum QoS the broker announced on the current connection
 	 * @param completer runs the completion of a given-up future off the network thread
+	 * @param persistentSession whether reconnects resume the session, which then has to be
+	 * discarded to drop a message
 	 */
-	MqttPublishGuard(String clientName, int configuredMaxQos, IntSupplier brokerMaxQos, Consumer<Runnable> completer) {
+	MqttPublishGuard(String clientName, int configuredMaxQos, IntSupplier brokerMaxQos, Consumer<Runnable> completer,
+			boolean persistentSession) {
 		this.clientName = clientName;
 		this.configuredMaxQos = configuredMaxQos;
 		this.brokerMaxQos = brokerMaxQos;
 		this.completer = completer;
+		this.persistentSession = persistentSession;
 	}
 
 	/**
@@ -173,7 +179,9 @@ final class MqttPublishGuard {
 		this.givenUp.incrementAndGet();
 		this.discardSession.set(true);
 		logger.error(failure.getMessage() + " The message is dropped from the client's session on the next"
-				+ " reconnect; mqtt.messages.given-up counts it");
+				+ " reconnect" + (this.persistentSession ? ", which starts a clean session: messages the broker holds"
+						+ " for this client's subscriptions then are lost" : "")
+				+ "; mqtt.messages.given-up counts it");
 		this.completer.accept(() -> entry.result.completeExceptionally(failure));
 	}
 

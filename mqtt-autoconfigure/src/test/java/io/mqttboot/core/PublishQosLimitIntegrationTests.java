@@ -152,6 +152,57 @@ class PublishQosLimitIntegrationTests {
 		}
 	}
 
+	@ParameterizedTest(name = "MQTT version {0}")
+	@ValueSource(ints = { 3, 5 })
+	void givingUpWithAPersistentSessionShouldStartCleanOnceAndThenResumeSessionsAgain(int version) {
+		MqttTestBroker mosquitto = broker.get();
+		String clientId = "qos-limit-persistent-" + version;
+		try (PubAckForQos2Proxy proxy = new PubAckForQos2Proxy(mosquitto.getHost(), mosquitto.getPort())) {
+			this.contextRunner.withUserConfiguration(RecordingListener.class)
+				.withPropertyValues("mqtt.url=" + proxy.getUrl(), "mqtt.version=" + version, "mqtt.client-id=" + clientId,
+						"mqtt.clean-start=false", "mqtt.session-expiry=1h")
+				.run((context) -> {
+					MqttClientManager manager = context.getBean(MqttClientManager.class);
+					MqttTemplate template = context.getBean(MqttTemplate.class);
+					RecordingListener listener = context.getBean(RecordingListener.class);
+					await().atMost(TIMEOUT)
+						.until(() -> manager.isConnected() && manager.getSubscriptions()
+							.stream()
+							.allMatch((status) -> status.grantedQos() != null));
+					CompletableFuture<MqttPublishResult> poison = template.newMessage("poison")
+						.topic("limit/poison")
+						.qos(2)
+						.publishAsync();
+					CompletableFuture<MqttPublishResult> innocent = template.newMessage("innocent")
+						.topic("echo/limit")
+						.qos(1)
+						.publishAsync();
+
+					assertThat(catchThrowable(() -> poison.get(30, TimeUnit.SECONDS)))
+						.hasCauseInstanceOf(MqttPublishException.class);
+					assertThat(innocent.get(30, TimeUnit.SECONDS).qos()).isEqualTo(1);
+					await().atMost(TIMEOUT).until(() -> listener.received.contains("innocent"));
+					// mosquitto logs "(p2, c1, k44)": protocol level 2 stands for 3.1.1, c for clean start.
+					int mark = mosquitto.getLog().length();
+					mosquitto.restart();
+					await().atMost(TIMEOUT)
+						.until(() -> mosquitto.getLog().indexOf("as " + clientId + " (", mark) >= 0);
+					String connects = mosquitto.getLog().substring(0, mark);
+					assertThat(count(connects, "as " + clientId + " (p")).as("connections before the restart")
+						.isEqualTo(1 + MqttPublishGuard.MAX_CONNECTION_CUTS);
+					assertThat(count(connects, "as " + clientId + " (p" + ((version == 5) ? 5 : 2) + ", c1"))
+						.as("clean starts: the one after the give-up")
+						.isEqualTo(1);
+					assertThat(mosquitto.getLog().substring(mark)).as("reconnect after the restart")
+						.contains("as " + clientId + " (p" + ((version == 5) ? 5 : 2) + ", c0");
+				});
+		}
+	}
+
+	private static long count(String log, String text) {
+		return log.lines().filter((line) -> line.contains(text)).count();
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class RecordingListener {
 
