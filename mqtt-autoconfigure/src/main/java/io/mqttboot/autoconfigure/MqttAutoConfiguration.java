@@ -145,6 +145,10 @@ public final class MqttAutoConfiguration {
 		map.from(properties.getPublish()::isDeliveryEvents).to(builder::deliveryEvents);
 		map.from(properties.getOutbox()::getCapacity).to(builder::outboxCapacity);
 		builder.outboxDirectory(outboxDirectory(name, properties.getOutbox()));
+		Integer maxQos = properties.getPublish().getMaxQos();
+		if (maxQos != null) {
+			builder.maxQos(maxQos);
+		}
 		DataSize maxPacketSize = properties.getPublish().getMaxPacketSize();
 		if (maxPacketSize != null) {
 			builder.maxPacketSize(Math.toIntExact(maxPacketSize.toBytes()));

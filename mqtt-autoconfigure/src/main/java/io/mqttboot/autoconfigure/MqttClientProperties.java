@@ -375,6 +375,23 @@ public class MqttClientProperties {
 		 */
 		private @Nullable DataSize maxPacketSize;
 
+		/**
+		 * Highest QoS to publish with, 0 to 2. Messages asking for more are sent with this
+		 * QoS instead, with a warning logged once. MQTT 5 brokers announce their own
+		 * maximum in CONNACK, which applies as well. Set it on MQTT 3.1.1 for brokers
+		 * without QoS 2 (RabbitMQ's MQTT plugin answers a QoS 2 PUBLISH with PUBACK, which
+		 * makes the client close the connection). Defaults to 2.
+		 */
+		private @Nullable Integer maxQos;
+
+		public @Nullable Integer getMaxQos() {
+			return this.maxQos;
+		}
+
+		public void setMaxQos(@Nullable Integer maxQos) {
+			this.maxQos = maxQos;
+		}
+
 		public @Nullable DataSize getMaxPacketSize() {
 			return this.maxPacketSize;
 		}

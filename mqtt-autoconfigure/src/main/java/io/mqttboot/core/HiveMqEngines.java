@@ -26,6 +26,7 @@ import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientConnectedContext;
+import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuthBuilder;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
@@ -118,7 +119,7 @@ final class HiveMqEngines {
 			transport.webSocketConfig().serverPath((path != null && !path.isEmpty()) ? path : "mqtt").applyWebSocketConfig();
 		}
 		transport.applyTransportConfig();
-		builder.addDisconnectedListener((context) -> onDisconnected(context, callbacks));
+		builder.addDisconnectedListener((context) -> onDisconnected(context, settings, callbacks));
 		for (MqttClientCustomizer customizer : customizers) {
 			customizer.customize(builder);
 		}
@@ -126,25 +127,84 @@ final class HiveMqEngines {
 				: new Mqtt5Engine(settings, builder, callbacks);
 	}
 
-	private static void onDisconnected(MqttClientDisconnectedContext context, MqttEngine.Callbacks callbacks) {
+	private static void onDisconnected(MqttClientDisconnectedContext context, MqttClientSettings settings,
+			MqttEngine.Callbacks callbacks) {
 		boolean byUser = context.getSource() == MqttDisconnectSource.USER;
 		long delay = callbacks.disconnected(context.getCause(), byUser, context.getReconnector().getAttempts());
 		if (delay >= 0) {
+			// Dropping the session state is the only way to make the client forget a message
+			// the broker will never acknowledge (MqttPublishGuard); the manager publishes the
+			// other ones again when they fail with the session.
+			boolean discard = callbacks.discardSessionOnReconnect();
 			context.getReconnector()
 				.reconnect(true)
 				// The session may be gone (broker restart, expiry): resend what was in flight so
 				// that nothing is silently lost. The manager resubscribes itself, so that it sees
 				// every SUBACK; the inbound flow HiveMQ then ends is renewed by InboundFlow.
 				.resubscribeIfSessionExpired(false)
-				.republishIfSessionExpired(true)
+				.republishIfSessionExpired(!discard)
 				.delay(delay, TimeUnit.MILLISECONDS);
 			if (context instanceof Mqtt5ClientDisconnectedContext context5) {
 				// A reconnect must resume the session rather than wipe it [MQTT-3.1.2-5]; whether
 				// it outlives the connection is governed by the session expiry interval.
 				var reconnector = context5.getReconnector();
-				reconnector.connect(reconnector.getConnect().extend().cleanStart(false).build());
+				reconnector.connect(reconnector.getConnect().extend().cleanStart(discard).build());
+			}
+			else if (context instanceof Mqtt3ClientDisconnectedContext context3 && !settings.isCleanStart()) {
+				// HiveMQ derives the next CONNECT from the last one, so a persistent session
+				// has to be asked for again after a clean one.
+				var reconnector = context3.getReconnector();
+				reconnector.connect(reconnector.getConnect().extend().cleanSession(discard).build());
 			}
 		}
+	}
+
+	/**
+	 * Return which message a connection was closed for, when the cause says it was the
+	 * broker's answer to a message: a PUBACK for a QoS 2 PUBLISH (RabbitMQ 3.10) or a
+	 * PUBREC or PUBCOMP for a QoS 1 one, which the client treats as a protocol error, or
+	 * an MQTT 5 DISCONNECT for a message the broker does not accept.
+	 * @param cause the cause reported by the client
+	 * @return the QoS of the message concerned, {@code 0} for a message of any QoS, or
+	 * {@code -1} when the cause does not concern a message
+	 */
+	static int offendingPublishQos(Throwable cause) {
+		if (cause instanceof Mqtt5DisconnectException disconnect) {
+			switch (disconnect.getMqttMessage().getReasonCode()) {
+				case QOS_NOT_SUPPORTED, PACKET_TOO_LARGE, PAYLOAD_FORMAT_INVALID, RETAIN_NOT_SUPPORTED,
+						TOPIC_NAME_INVALID:
+					return 0;
+				default:
+			}
+		}
+		for (Throwable current = cause; current != null; current = current.getCause()) {
+			String message = current.getMessage();
+			if (message != null && message.contains("must not be received for a QoS 2 PUBLISH")) {
+				return 2;
+			}
+			if (message != null && message.contains("must not be received for a QoS 1 PUBLISH")) {
+				return 1;
+			}
+			if (current.getCause() == current) {
+				break;
+			}
+		}
+		return -1;
+	}
+
+	/**
+	 * Return whether a publish failed because the client dropped its session state.
+	 * @param ex the failure
+	 * @return whether the session expired
+	 */
+	static boolean isSessionExpired(Throwable ex) {
+		// MQTT 5 results carry the error, which Mqtt5Engine wraps in a MqttPublishException.
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof MqttSessionExpiredException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -227,6 +287,21 @@ final class HiveMqEngines {
 		return (int) Math.max(1, (3 * seconds - 2) / 4);
 	}
 
+	/**
+	 * End the flow of incoming messages of an engine as HiveMQ would on an unexpected
+	 * error. Only for tests, which have no other way to make a flow fail.
+	 * @param engine the engine
+	 * @param ex the error
+	 */
+	static void failInboundForTesting(MqttEngine engine, Throwable ex) {
+		if (engine instanceof Mqtt5Engine engine5) {
+			engine5.inbound.failForTesting(ex);
+		}
+		else if (engine instanceof Mqtt3Engine engine3) {
+			engine3.inbound.failForTesting(ex);
+		}
+	}
+
 	static MqttQos qos(int qos) {
 		return switch (qos) {
 			case 0 -> MqttQos.AT_MOST_ONCE;
@@ -247,10 +322,15 @@ final class HiveMqEngines {
 
 		private final InboundFlow<Mqtt5Publish> inbound;
 
+		private volatile int maximumQos = 2;
+
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
-			builder.addConnectedListener((context) -> connected(callbacks,
-					((Mqtt5ClientConnectedContext) context).getConnAck().isSessionPresent()));
+			builder.addConnectedListener((context) -> {
+				var connAck = ((Mqtt5ClientConnectedContext) context).getConnAck();
+				this.maximumQos = connAck.getRestrictions().getMaximumQos().getCode();
+				connected(callbacks, connAck.isSessionPresent());
+			});
 			Mqtt5ClientBuilder builder5 = builder.useMqttVersion5();
 			String username = settings.getUsername();
 			String password = settings.getPassword();
@@ -268,18 +348,23 @@ final class HiveMqEngines {
 				builder5.willPublish()
 					.topic(will.topic())
 					.payload(will.payload())
-					.qos(qos(will.qos()))
+					.qos(qos(Math.min(will.qos(), settings.getMaxQos())))
 					.retain(will.retain())
 					.applyWillPublish();
 			}
 			this.client = builder5.buildAsync();
 			this.inbound = new InboundFlow<>(settings.getClientId(),
-					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true));
+					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true), callbacks);
 		}
 
 		private void connected(MqttEngine.Callbacks callbacks, boolean sessionPresent) {
 			this.inbound.connected(sessionPresent);
 			callbacks.connected(sessionPresent);
+		}
+
+		@Override
+		public int maximumQos() {
+			return this.maximumQos;
 		}
 
 		@Override
@@ -429,6 +514,12 @@ final class HiveMqEngines {
 	 * {@code MqttSessionExpiredException}, and a client without a flow acknowledges and
 	 * drops every message it receives. A clean session (the default) ends with every
 	 * connection, a persistent one when the broker lost it.
+	 * <p>
+	 * It is renewed as well when it ends in any other way (an error nobody expects, or
+	 * completion): at once the first time, then after a back-off of 1 s doubling up to
+	 * 30 s while it keeps ending within {@link #STABLE_FOR} of its renewal, so that a flow
+	 * that fails for good cannot spin. Until renewed the client reports the failure
+	 * through {@link MqttEngine.Callbacks#inboundFailed}, which makes health DOWN.
 	 *
 	 * @param <T> the PUBLISH type of the protocol version
 	 */
@@ -436,9 +527,19 @@ final class HiveMqEngines {
 
 		private static final Log logger = LogFactory.getLog(InboundFlow.class);
 
+		/**
+		 * How long a renewed flow must live for its next failure to be renewed at once
+		 * again rather than after a back-off.
+		 */
+		static final Duration STABLE_FOR = Duration.ofSeconds(10);
+
+		private static final Duration MAX_RENEWAL_DELAY = Duration.ofSeconds(30);
+
 		private final String clientId;
 
 		private final Supplier<Flowable<T>> publishes;
+
+		private final MqttEngine.Callbacks callbacks;
 
 		private @Nullable Consumer<T> consumer;
 
@@ -446,9 +547,20 @@ final class HiveMqEngines {
 
 		private boolean connectedBefore;
 
-		InboundFlow(String clientId, Supplier<Flowable<T>> publishes) {
+		private boolean active;
+
+		private boolean failed;
+
+		private int consecutiveFailures;
+
+		private long renewedAt;
+
+		private int renewals;
+
+		InboundFlow(String clientId, Supplier<Flowable<T>> publishes, MqttEngine.Callbacks callbacks) {
 			this.clientId = clientId;
 			this.publishes = publishes;
+			this.callbacks = callbacks;
 		}
 
 		/**
@@ -465,11 +577,21 @@ final class HiveMqEngines {
 		 * that then runs the connect).
 		 */
 		synchronized void start() {
+			this.active = true;
+			subscribe();
+		}
+
+		private void subscribe() {
 			Consumer<T> consumer = this.consumer;
 			if (consumer != null && this.subscriber == null) {
 				InboundSubscriber subscriber = new InboundSubscriber(consumer);
 				this.subscriber = subscriber;
 				this.publishes.get().subscribe(subscriber);
+				if (this.failed && this.subscriber == subscriber) {
+					this.failed = false;
+					logger.info("MQTT client id '" + this.clientId + "' receives messages again");
+					this.callbacks.inboundRestored();
+				}
 			}
 		}
 
@@ -494,7 +616,7 @@ final class HiveMqEngines {
 			if (subscriber != null) {
 				subscriber.cancel();
 			}
-			start();
+			subscribe();
 		}
 
 		/**
@@ -502,6 +624,13 @@ final class HiveMqEngines {
 		 * messages stay with the broker's session.
 		 */
 		synchronized void stop() {
+			this.active = false;
+			this.renewals++;
+			if (this.failed) {
+				// A stopped client receives nothing anyway; the next start subscribes again.
+				this.failed = false;
+				this.callbacks.inboundRestored();
+			}
 			InboundSubscriber subscriber = this.subscriber;
 			this.subscriber = null;
 			if (subscriber != null) {
@@ -519,12 +648,60 @@ final class HiveMqEngines {
 				// The next connection starts a new session: be there before its first message.
 				logger.debug("MQTT client id '" + this.clientId + "': session ended (" + ex.getMessage()
 						+ "); subscribing to incoming messages of the next session");
-				start();
+				subscribe();
+				return;
+			}
+			// Without a flow HiveMQ acknowledges every incoming message unseen: renew it, and
+			// say so loudly until it is renewed.
+			Throwable cause = (ex != null) ? ex
+					: new IllegalStateException("the flow of incoming messages completed unexpectedly");
+			long now = System.nanoTime();
+			boolean stable = this.consecutiveFailures == 0 || now - this.renewedAt >= STABLE_FOR.toNanos();
+			this.consecutiveFailures = stable ? 1 : this.consecutiveFailures + 1;
+			long delayMillis = stable ? 0
+					: Math.min(MAX_RENEWAL_DELAY.toMillis(), 1000L << Math.min(this.consecutiveFailures - 2, 5));
+			logger.error("MQTT client id '" + this.clientId + "' stopped receiving messages: "
+					+ MqttClientManager.describe(cause) + "; messages arriving meanwhile are acknowledged without"
+					+ " being delivered. Subscribing again " + ((delayMillis == 0) ? "now"
+							: "in " + delayMillis + " ms (failure " + this.consecutiveFailures + " in a row)"),
+					ex);
+			this.failed = true;
+			this.callbacks.inboundFailed(cause);
+			if (delayMillis == 0) {
+				renew(this.renewals);
 			}
 			else {
-				logger.error("MQTT client id '" + this.clientId + "' stopped receiving messages"
-						+ ((ex != null) ? ": " + MqttClientManager.describe(ex) : "") + "; it receives again after"
-						+ " the next start", ex);
+				int renewal = this.renewals;
+				CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> renew(renewal));
+			}
+		}
+
+		private synchronized void renew(int renewal) {
+			if (!this.active || renewal != this.renewals || this.subscriber != null) {
+				// Stopped or renewed meanwhile.
+				return;
+			}
+			this.renewals++;
+			this.renewedAt = System.nanoTime();
+			subscribe();
+		}
+
+		/**
+		 * End the flow as HiveMQ would on an unexpected error: HiveMQ drops the flow, then
+		 * signals the error. Only for tests, which have no other way to make a flow fail.
+		 * @param ex the error to signal
+		 */
+		void failForTesting(Throwable ex) {
+			InboundSubscriber subscriber;
+			synchronized (this) {
+				subscriber = this.subscriber;
+			}
+			if (subscriber != null) {
+				Subscription subscription = subscriber.subscription;
+				if (subscription != null) {
+					subscription.cancel();
+				}
+				subscriber.onError(ex);
 			}
 		}
 
@@ -638,13 +815,13 @@ final class HiveMqEngines {
 				builder3.willPublish()
 					.topic(will.topic())
 					.payload(will.payload())
-					.qos(qos(will.qos()))
+					.qos(qos(Math.min(will.qos(), settings.getMaxQos())))
 					.retain(will.retain())
 					.applyWillPublish();
 			}
 			this.client = builder3.buildAsync();
 			this.inbound = new InboundFlow<>(settings.getClientId(),
-					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true));
+					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true), callbacks);
 		}
 
 		private void connected(MqttEngine.Callbacks callbacks, boolean sessionPresent) {

@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.event.MqttConnectedEvent;
 import io.mqttboot.event.MqttConnectionLostEvent;
+import io.mqttboot.event.MqttInboundFailedEvent;
 import io.mqttboot.event.MqttMessageDeliveredEvent;
 import io.mqttboot.event.MqttSubscribedEvent;
 import io.mqttboot.event.MqttSubscriptionRefusedEvent;
@@ -151,6 +152,14 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	 */
 	private boolean subscriptionsLive;
 
+	private final AtomicLong inboundFailures = new AtomicLong();
+
+	private volatile @Nullable String inboundFailure;
+
+	private volatile @Nullable String lastInboundFailure;
+
+	private final MqttPublishGuard publishGuard;
+
 	/**
 	 * Create a new manager.
 	 * @param name the configured client name ({@code default} for the primary client)
@@ -169,6 +178,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		threadFactory.setDaemon(true);
 		this.events = Executors.newSingleThreadExecutor(threadFactory);
 		this.engine = HiveMqEngines.create(settings, this.customizers, new EngineCallbacks());
+		this.publishGuard = new MqttPublishGuard(name, settings.getMaxQos(), this.engine::maximumQos,
+				this::runOnEventThread, !settings.isCleanStart() || !settings.getSessionExpiry().isZero());
 		this.engine.setInboundHandler(name, this::onMessage, this.inFlight);
 		this.outboxStore = MqttOutboxStore.create(name, settings);
 		recoverOutbox();
@@ -311,6 +322,51 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	}
 
 	/**
+	 * Return why this client does not receive messages right now although it may be
+	 * connected: its flow of incoming messages ended unexpectedly and is not renewed yet.
+	 * Meanwhile incoming messages are acknowledged without being delivered.
+	 * @return the reason, or {@code null} while incoming messages are delivered
+	 */
+	public @Nullable String getInboundFailure() {
+		return this.inboundFailure;
+	}
+
+	/**
+	 * Return why the flow of incoming messages last ended unexpectedly.
+	 * @return the reason, or {@code null} if it never did
+	 */
+	public @Nullable String getLastInboundFailure() {
+		return this.lastInboundFailure;
+	}
+
+	/**
+	 * Return how often the flow of incoming messages ended unexpectedly and had to be
+	 * renewed.
+	 * @return the failure count since the client was created
+	 */
+	public long getInboundFailureCount() {
+		return this.inboundFailures.get();
+	}
+
+	/**
+	 * Return how many messages were published with a lower QoS than asked for, because
+	 * of {@code mqtt.publish.max-qos} or the Maximum QoS an MQTT 5 broker announced.
+	 * @return the count since the client was created
+	 */
+	public long getPublishDowngradedCount() {
+		return this.publishGuard.getDowngradedCount();
+	}
+
+	/**
+	 * Return how many messages were given up because the broker answered each of them by
+	 * ending the connection several times in a row; their futures failed.
+	 * @return the count since the client was created
+	 */
+	public long getPublishGivenUpCount() {
+		return this.publishGuard.getGivenUpCount();
+	}
+
+	/**
 	 * Return how often this client re-established a lost connection since start.
 	 * @return the reconnect count
 	 */
@@ -386,6 +442,15 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		Assert.state(this.inboundHandler == null,
 				() -> "MQTT client '" + this.name + "' already has an inbound handler");
 		this.inboundHandler = handler;
+	}
+
+	/**
+	 * End the flow of incoming messages as HiveMQ would on an unexpected error. Only for
+	 * tests, which have no other way to make the flow fail.
+	 * @param ex the error
+	 */
+	void failInboundForTesting(Throwable ex) {
+		HiveMqEngines.failInboundForTesting(this.engine, ex);
 	}
 
 	private void onMessage(MqttReceivedMessage message) {
@@ -716,21 +781,44 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		return pending.future;
 	}
 
-	private CompletableFuture<MqttPublishResult> send(OutboundPublish publish) {
+	private CompletableFuture<MqttPublishResult> send(OutboundPublish requested) {
+		OutboundPublish publish = this.publishGuard.limitQos(requested);
 		int qos = publish.qos();
 		this.inFlight.outgoingStarted(qos);
+		CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
+		MqttPublishGuard.Pending pending = this.publishGuard.sent(publish, result);
 		CompletableFuture<MqttPublishResult> sent;
 		try {
 			sent = this.engine.publish(publish);
 		}
 		catch (RuntimeException ex) {
+			this.publishGuard.completed(pending);
 			this.inFlight.outgoingCompleted(qos);
 			this.publishFailed[qos].increment();
 			return CompletableFuture.failedFuture(wrap(publish, ex));
 		}
-		CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
 		sent.whenComplete((publishResult, ex) -> {
 			this.inFlight.outgoingCompleted(qos);
+			this.publishGuard.completed(pending);
+			MqttPublishException givenUp = (pending != null) ? pending.getFailure() : null;
+			if (ex != null && givenUp != null) {
+				this.publishFailed[qos].increment();
+				result.completeExceptionally(givenUp);
+				return;
+			}
+			if (ex != null && pending != null && this.running && HiveMqEngines.isSessionExpired(ex)) {
+				// The client dropped its session state to get rid of a message given up
+				// (MqttPublishGuard): this one was innocent, publish it again.
+				publish(publish).whenComplete((republished, failure) -> {
+					if (failure != null) {
+						result.completeExceptionally(failure);
+					}
+					else {
+						result.complete(republished);
+					}
+				});
+				return;
+			}
 			((ex != null) ? this.publishFailed : this.published)[qos].increment();
 			if (ex != null) {
 				result.completeExceptionally(wrap(publish, ex));
@@ -1053,6 +1141,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 							+ " instance a unique mqtt.client-id"));
 				}
 			}
+			manager.publishGuard.connectionClosed(HiveMqEngines.offendingPublishQos(cause),
+					manager.lastDisconnectReason);
 			long delay = reconnectDelay(attempts + manager.flaps);
 			runOnEventThread(() -> {
 				String what = (attempts == 0 && manager.everConnected) ? "lost connection to" : "could not connect to";
@@ -1062,6 +1152,26 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				publishEvent(new MqttConnectionLostEvent(manager, manager.name, getClientId(), cause, attempts));
 			});
 			return delay;
+		}
+
+		@Override
+		public boolean discardSessionOnReconnect() {
+			return MqttClientManager.this.publishGuard.takeDiscardSession();
+		}
+
+		@Override
+		public void inboundFailed(Throwable cause) {
+			MqttClientManager manager = MqttClientManager.this;
+			String reason = describe(cause);
+			manager.inboundFailures.incrementAndGet();
+			manager.lastInboundFailure = reason;
+			manager.inboundFailure = reason;
+			runOnEventThread(() -> publishEvent(new MqttInboundFailedEvent(manager, manager.name, getClientId(), cause)));
+		}
+
+		@Override
+		public void inboundRestored() {
+			MqttClientManager.this.inboundFailure = null;
 		}
 
 	}

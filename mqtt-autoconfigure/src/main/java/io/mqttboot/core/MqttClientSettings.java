@@ -68,6 +68,8 @@ public final class MqttClientSettings {
 
 	private final int maxPacketSize;
 
+	private final int maxQos;
+
 	private final Duration shutdownTimeout;
 
 	private final boolean deliveryEvents;
@@ -95,6 +97,7 @@ public final class MqttClientSettings {
 		this.outboxCapacity = builder.outboxCapacity;
 		this.outboxDirectory = builder.outboxDirectory;
 		this.maxPacketSize = builder.maxPacketSize;
+		this.maxQos = builder.maxQos;
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.deliveryEvents = builder.deliveryEvents;
 		this.tls = builder.tls;
@@ -110,6 +113,7 @@ public final class MqttClientSettings {
 		Assert.isTrue(this.receiveMaximum >= 1 && this.receiveMaximum <= 65535,
 				() -> "receive maximum must be between 1 and 65535 but was " + this.receiveMaximum);
 		checkQos(this.defaultQos, "default QoS");
+		checkQos(this.maxQos, "maximum QoS (mqtt.publish.max-qos)");
 		if (this.will != null) {
 			checkQos(this.will.qos(), "Will QoS");
 		}
@@ -358,6 +362,15 @@ public final class MqttClientSettings {
 	}
 
 	/**
+	 * Return the highest QoS to publish with: messages asking for more are sent with this
+	 * QoS. An MQTT 5 broker's announced Maximum QoS applies as well.
+	 * @return 0, 1 or 2
+	 */
+	public int getMaxQos() {
+		return this.maxQos;
+	}
+
+	/**
 	 * Return how long stopping waits for in-flight work.
 	 * @return the shutdown timeout
 	 */
@@ -468,6 +481,8 @@ public final class MqttClientSettings {
 		private @Nullable Path outboxDirectory;
 
 		private int maxPacketSize;
+
+		private int maxQos = 2;
 
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
@@ -700,6 +715,16 @@ public final class MqttClientSettings {
 		 */
 		public Builder maxPacketSize(int maxPacketSize) {
 			this.maxPacketSize = maxPacketSize;
+			return this;
+		}
+
+		/**
+		 * Set the highest QoS to publish with; messages asking for more are sent with it.
+		 * @param maxQos 0, 1 or 2
+		 * @return this builder
+		 */
+		public Builder maxQos(int maxQos) {
+			this.maxQos = maxQos;
 			return this;
 		}
 
