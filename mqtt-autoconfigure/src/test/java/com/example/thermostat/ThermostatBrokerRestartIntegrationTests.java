@@ -18,9 +18,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The getting-started application against a real broker that is killed and restarted, as
- * docs/index.md section 12 shows it.
+ * docs/index.md section 12 shows it, with the connection and delivery events of docs/paho.md.
  */
-@SpringBootTest(classes = ThermostatApplication.class)
+@SpringBootTest(classes = ThermostatApplication.class, properties = "mqtt.publish.delivery-events=true")
 @ExtendWith(OutputCaptureExtension.class)
 class ThermostatBrokerRestartIntegrationTests {
 
@@ -44,6 +44,9 @@ class ThermostatBrokerRestartIntegrationTests {
 		// it however its subscription and this publish race after the reconnect.
 		this.mqttTemplate.newMessage(new Reading(19.5)).topic("sensors/hall/temp").qos(1).retain(true).publish();
 		await().untilAsserted(() -> assertThat(output).contains("19.5 °C in the hall (from sensors/hall/temp)"));
+		assertThat(output).contains("MQTT client 'default' lost its connection: ",
+				"MQTT client 'default' connected (reconnect: true, session present: ",
+				"Broker acknowledged the message to sensors/hall/temp at QoS 1");
 	}
 
 }
