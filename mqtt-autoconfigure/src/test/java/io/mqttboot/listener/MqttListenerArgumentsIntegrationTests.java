@@ -17,6 +17,7 @@ import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.core.MqttTemplate;
 import io.mqttboot.support.MqttHeaders;
 import io.mqttboot.test.MqttBrokerExtension;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -234,8 +235,10 @@ class MqttListenerArgumentsIntegrationTests {
 		}
 
 		@MqttListener("replies/+")
-		void onReply(String reply, @Header(MqttHeaders.CORRELATION_DATA) byte[] correlationData) {
-			this.replies.add(reply + "|correlation=" + new String(correlationData, StandardCharsets.UTF_8));
+		void onReply(String reply,
+				@Header(name = MqttHeaders.CORRELATION_DATA, required = false) byte @Nullable [] correlationData) {
+			this.replies.add(reply + "|correlation="
+					+ ((correlationData != null) ? new String(correlationData, StandardCharsets.UTF_8) : null));
 		}
 
 	}
