@@ -19,8 +19,10 @@ import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttTopic;
+import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
 import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
 import com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException;
+import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
@@ -35,7 +37,6 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
 import com.hivemq.client.mqtt.mqtt3.message.unsubscribe.Mqtt3Unsubscribe;
-import com.hivemq.client.mqtt.mqtt3.message.unsubscribe.Mqtt3UnsubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
@@ -57,7 +58,6 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
-import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5UnsubscribeBuilder;
 import io.reactivex.Flowable;
 import io.reactivex.FlowableSubscriber;
 import io.reactivex.functions.Consumer;
@@ -294,11 +294,8 @@ final class HiveMqEngines {
 	 * @param ex the error
 	 */
 	static void failInboundForTesting(MqttEngine engine, Throwable ex) {
-		if (engine instanceof Mqtt5Engine engine5) {
-			engine5.inbound.failForTesting(ex);
-		}
-		else if (engine instanceof Mqtt3Engine engine3) {
-			engine3.inbound.failForTesting(ex);
+		if (engine instanceof HiveMqEngine<?> hiveMq) {
+			hiveMq.inbound.failForTesting(ex);
 		}
 	}
 
@@ -312,25 +309,126 @@ final class HiveMqEngines {
 	}
 
 	/**
+	 * What the MQTT 5 and 3.1.1 engines share: the inbound flow and its renewal on every
+	 * CONNACK, the Will, unsubscribing and disconnecting. The versions differ only in how
+	 * they connect, publish, subscribe and read an incoming PUBLISH.
+	 *
+	 * @param <P> the PUBLISH type of the protocol version
+	 */
+	abstract static sealed class HiveMqEngine<P> implements MqttEngine permits Mqtt5Engine, Mqtt3Engine {
+
+		final MqttClientSettings settings;
+
+		final InboundFlow<P> inbound;
+
+		HiveMqEngine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
+			this.settings = settings;
+			this.inbound = new InboundFlow<>(settings.getClientId(), this::publishes, callbacks);
+			builder.addConnectedListener((context) -> {
+				boolean sessionPresent = connAckReceived(context);
+				this.inbound.connected(sessionPresent);
+				callbacks.connected(sessionPresent);
+			});
+		}
+
+		/**
+		 * Read the CONNACK of a new connection.
+		 * @param context the context of the connected listener
+		 * @return the CONNACK's session-present flag
+		 */
+		abstract boolean connAckReceived(MqttClientConnectedContext context);
+
+		/**
+		 * Return a new flow of every incoming PUBLISH, acknowledged manually.
+		 * @return the flow
+		 */
+		abstract Flowable<P> publishes();
+
+		/**
+		 * Build a PUBLISH of this protocol version.
+		 * @param topic the topic name
+		 * @param payload the payload
+		 * @param qos the QoS
+		 * @param retain whether the broker is to retain it
+		 * @return the PUBLISH
+		 */
+		abstract P message(MqttTopic topic, byte[] payload, int qos, boolean retain);
+
+		/**
+		 * Turn an incoming PUBLISH into the message handed to the inbound handler.
+		 * @param clientName the name of the client
+		 * @param publish the PUBLISH
+		 * @param qos its QoS
+		 * @param acknowledgement what acknowledges it
+		 * @return the message
+		 */
+		abstract MqttReceivedMessage received(String clientName, P publish, int qos, Runnable acknowledgement);
+
+		abstract int qosOf(P publish);
+
+		abstract void acknowledge(P publish);
+
+		abstract CompletableFuture<Boolean> sendConnect();
+
+		abstract CompletableFuture<Void> sendUnsubscribe(List<MqttTopicFilter> filters);
+
+		abstract CompletableFuture<Void> sendDisconnect();
+
+		/**
+		 * Return the Will of the settings as a PUBLISH, at most at the configured maximum QoS.
+		 * @return the Will, or {@code null} when there is none
+		 */
+		final @Nullable P willPublish() {
+			MqttClientSettings.Will will = this.settings.getWill();
+			return (will != null) ? message(MqttTopic.of(will.topic()), will.payload(),
+					Math.min(will.qos(), this.settings.getMaxQos()), will.retain()) : null;
+		}
+
+		@Override
+		public final CompletableFuture<Boolean> connect() {
+			this.inbound.start();
+			return sendConnect();
+		}
+
+		@Override
+		public final void setInboundHandler(String clientName, MqttInboundHandler handler,
+				MqttInFlightTracker tracker) {
+			this.inbound.setConsumer((publish) -> {
+				int qos = qosOf(publish);
+				tracker.incomingStarted(qos);
+				handler.onMessage(received(clientName, publish, qos, () -> {
+					acknowledge(publish);
+					tracker.incomingCompleted(qos);
+				}));
+			});
+		}
+
+		@Override
+		public final CompletableFuture<Void> unsubscribe(List<String> filters) {
+			if (filters.isEmpty()) {
+				return CompletableFuture.completedFuture(null);
+			}
+			return sendUnsubscribe(filters.stream().map(MqttTopicFilter::of).toList());
+		}
+
+		@Override
+		public final CompletableFuture<Void> disconnect() {
+			return sendDisconnect().whenComplete((ignored, ex) -> this.inbound.stop());
+		}
+
+	}
+
+	/**
 	 * MQTT 5 engine.
 	 */
-	static final class Mqtt5Engine implements MqttEngine {
-
-		private final MqttClientSettings settings;
+	static final class Mqtt5Engine extends HiveMqEngine<Mqtt5Publish> {
 
 		private final Mqtt5AsyncClient client;
-
-		private final InboundFlow<Mqtt5Publish> inbound;
 
 		private volatile int maximumQos = 2;
 
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
-			this.settings = settings;
-			builder.addConnectedListener((context) -> {
-				var connAck = ((Mqtt5ClientConnectedContext) context).getConnAck();
-				this.maximumQos = connAck.getRestrictions().getMaximumQos().getCode();
-				connected(callbacks, connAck.isSessionPresent());
-			});
+			super(settings, builder, callbacks);
 			Mqtt5ClientBuilder builder5 = builder.useMqttVersion5();
 			String username = settings.getUsername();
 			String password = settings.getPassword();
@@ -343,23 +441,19 @@ final class HiveMqEngines {
 				}
 				builder5.simpleAuth(complete.build());
 			}
-			MqttClientSettings.Will will = settings.getWill();
-			if (will != null) {
-				builder5.willPublish()
-					.topic(will.topic())
-					.payload(will.payload())
-					.qos(qos(Math.min(will.qos(), settings.getMaxQos())))
-					.retain(will.retain())
-					.applyWillPublish();
-			}
-			this.client = builder5.buildAsync();
-			this.inbound = new InboundFlow<>(settings.getClientId(),
-					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true), callbacks);
+			this.client = builder5.willPublish(willPublish()).buildAsync();
 		}
 
-		private void connected(MqttEngine.Callbacks callbacks, boolean sessionPresent) {
-			this.inbound.connected(sessionPresent);
-			callbacks.connected(sessionPresent);
+		@Override
+		boolean connAckReceived(MqttClientConnectedContext context) {
+			var connAck = ((Mqtt5ClientConnectedContext) context).getConnAck();
+			this.maximumQos = connAck.getRestrictions().getMaximumQos().getCode();
+			return connAck.isSessionPresent();
+		}
+
+		@Override
+		Flowable<Mqtt5Publish> publishes() {
+			return this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true);
 		}
 
 		@Override
@@ -368,8 +462,7 @@ final class HiveMqEngines {
 		}
 
 		@Override
-		public CompletableFuture<Boolean> connect() {
-			this.inbound.start();
+		CompletableFuture<Boolean> sendConnect() {
 			// HiveMQ leaves a receive maximum of 65,535 (the protocol default) out of CONNECT.
 			return this.client.connectWith()
 				.cleanStart(this.settings.isCleanStart())
@@ -382,13 +475,20 @@ final class HiveMqEngines {
 				.thenApply((connAck) -> connAck.isSessionPresent());
 		}
 
+		private static Mqtt5PublishBuilder.Complete builder(MqttTopic topic, byte[] payload, int qos,
+				boolean retain) {
+			return Mqtt5Publish.builder().topic(topic).payload(payload).qos(qos(qos)).retain(retain);
+		}
+
+		@Override
+		Mqtt5Publish message(MqttTopic topic, byte[] payload, int qos, boolean retain) {
+			return builder(topic, payload, qos, retain).build();
+		}
+
 		@Override
 		public CompletableFuture<MqttPublishResult> publish(OutboundPublish publish) {
-			Mqtt5PublishBuilder.Complete builder = Mqtt5Publish.builder()
-				.topic(TOPICS.get(publish.topic()))
-				.payload(publish.payload())
-				.qos(qos(publish.qos()))
-				.retain(publish.retain());
+			Mqtt5PublishBuilder.Complete builder = builder(TOPICS.get(publish.topic()), publish.payload(),
+					publish.qos(), publish.retain());
 			if (publish.hasMqtt5Properties()) {
 				if (!publish.userProperties().isEmpty()) {
 					Mqtt5UserPropertiesBuilder properties = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties
@@ -438,29 +538,31 @@ final class HiveMqEngines {
 		}
 
 		@Override
-		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.inbound.setConsumer((publish) -> {
-				int qos = publish.getQos().getCode();
-				tracker.incomingStarted(qos);
-				List<Map.Entry<String, String>> userProperties = publish.getUserProperties().asList().isEmpty()
-						? List.of()
-						: publish.getUserProperties()
-							.asList()
-							.stream()
-							.map((property) -> Map.entry(property.getName().toString(), property.getValue().toString()))
-							.toList();
-				byte[] correlationData = publish.getCorrelationData().map(HiveMqEngines::bytes).orElse(null);
-				Duration expiry = publish.getMessageExpiryInterval().isPresent()
-						? Duration.ofSeconds(publish.getMessageExpiryInterval().getAsLong()) : null;
-				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
-						publish.getPayloadAsBytes(), qos, publish.isRetain(), userProperties,
-						publish.getContentType().map(Object::toString).orElse(null),
-						publish.getResponseTopic().map(Object::toString).orElse(null), correlationData, expiry,
-						publish.getPayloadFormatIndicator().orElse(null) == Mqtt5PayloadFormatIndicator.UTF_8, () -> {
-							publish.acknowledge();
-							tracker.incomingCompleted(qos);
-						}));
-			});
+		int qosOf(Mqtt5Publish publish) {
+			return publish.getQos().getCode();
+		}
+
+		@Override
+		void acknowledge(Mqtt5Publish publish) {
+			publish.acknowledge();
+		}
+
+		@Override
+		MqttReceivedMessage received(String clientName, Mqtt5Publish publish, int qos, Runnable acknowledgement) {
+			List<Map.Entry<String, String>> userProperties = publish.getUserProperties().asList().isEmpty() ? List.of()
+					: publish.getUserProperties()
+						.asList()
+						.stream()
+						.map((property) -> Map.entry(property.getName().toString(), property.getValue().toString()))
+						.toList();
+			byte[] correlationData = publish.getCorrelationData().map(HiveMqEngines::bytes).orElse(null);
+			Duration expiry = publish.getMessageExpiryInterval().isPresent()
+					? Duration.ofSeconds(publish.getMessageExpiryInterval().getAsLong()) : null;
+			return new MqttReceivedMessage(clientName, publish.getTopic().toString(), publish.getPayloadAsBytes(), qos,
+					publish.isRetain(), userProperties, publish.getContentType().map(Object::toString).orElse(null),
+					publish.getResponseTopic().map(Object::toString).orElse(null), correlationData, expiry,
+					publish.getPayloadFormatIndicator().orElse(null) == Mqtt5PayloadFormatIndicator.UTF_8,
+					acknowledgement);
 		}
 
 		@Override
@@ -480,21 +582,14 @@ final class HiveMqEngines {
 		}
 
 		@Override
-		public CompletableFuture<Void> unsubscribe(List<String> filters) {
-			Mqtt5UnsubscribeBuilder.Complete builder = null;
-			for (String filter : filters) {
-				builder = (builder != null) ? builder.addTopicFilter(filter)
-						: Mqtt5Unsubscribe.builder().addTopicFilter(filter);
-			}
-			if (builder == null) {
-				return CompletableFuture.completedFuture(null);
-			}
-			return this.client.unsubscribe(builder.build()).thenApply((ack) -> null);
+		CompletableFuture<Void> sendUnsubscribe(List<MqttTopicFilter> filters) {
+			return this.client.unsubscribe(Mqtt5Unsubscribe.builder().addTopicFilters(filters).build())
+				.thenApply((ack) -> null);
 		}
 
 		@Override
-		public CompletableFuture<Void> disconnect() {
-			return this.client.disconnect().whenComplete((ignored, ex) -> this.inbound.stop());
+		CompletableFuture<Void> sendDisconnect() {
+			return this.client.disconnect();
 		}
 
 	}
@@ -789,18 +884,12 @@ final class HiveMqEngines {
 	/**
 	 * MQTT 3.1.1 engine: no session expiry, no user properties, no reason codes.
 	 */
-	static final class Mqtt3Engine implements MqttEngine {
-
-		private final MqttClientSettings settings;
+	static final class Mqtt3Engine extends HiveMqEngine<Mqtt3Publish> {
 
 		private final Mqtt3AsyncClient client;
 
-		private final InboundFlow<Mqtt3Publish> inbound;
-
 		Mqtt3Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
-			this.settings = settings;
-			builder.addConnectedListener((context) -> connected(callbacks,
-					((Mqtt3ClientConnectedContext) context).getConnAck().isSessionPresent()));
+			super(settings, builder, callbacks);
 			Mqtt3ClientBuilder builder3 = builder.useMqttVersion3();
 			// MQTT 3.1.1 allows a password only together with a user name [MQTT-3.1.2-22].
 			if (settings.getUsername() != null) {
@@ -810,28 +899,21 @@ final class HiveMqEngines {
 				}
 				builder3.simpleAuth(auth.build());
 			}
-			MqttClientSettings.Will will = settings.getWill();
-			if (will != null) {
-				builder3.willPublish()
-					.topic(will.topic())
-					.payload(will.payload())
-					.qos(qos(Math.min(will.qos(), settings.getMaxQos())))
-					.retain(will.retain())
-					.applyWillPublish();
-			}
-			this.client = builder3.buildAsync();
-			this.inbound = new InboundFlow<>(settings.getClientId(),
-					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true), callbacks);
-		}
-
-		private void connected(MqttEngine.Callbacks callbacks, boolean sessionPresent) {
-			this.inbound.connected(sessionPresent);
-			callbacks.connected(sessionPresent);
+			this.client = builder3.willPublish(willPublish()).buildAsync();
 		}
 
 		@Override
-		public CompletableFuture<Boolean> connect() {
-			this.inbound.start();
+		boolean connAckReceived(MqttClientConnectedContext context) {
+			return ((Mqtt3ClientConnectedContext) context).getConnAck().isSessionPresent();
+		}
+
+		@Override
+		Flowable<Mqtt3Publish> publishes() {
+			return this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true);
+		}
+
+		@Override
+		CompletableFuture<Boolean> sendConnect() {
 			return this.client.connectWith()
 				.cleanSession(this.settings.isCleanStart())
 				.keepAlive(announcedKeepAlive(this.settings.getKeepAlive()))
@@ -840,29 +922,32 @@ final class HiveMqEngines {
 		}
 
 		@Override
+		Mqtt3Publish message(MqttTopic topic, byte[] payload, int qos, boolean retain) {
+			return Mqtt3Publish.builder().topic(topic).payload(payload).qos(qos(qos)).retain(retain).build();
+		}
+
+		@Override
 		public CompletableFuture<MqttPublishResult> publish(OutboundPublish publish) {
-			Mqtt3Publish message = Mqtt3Publish.builder()
-				.topic(TOPICS.get(publish.topic()))
-				.payload(publish.payload())
-				.qos(qos(publish.qos()))
-				.retain(publish.retain())
-				.build();
-			return this.client.publish(message)
+			return this.client
+				.publish(message(TOPICS.get(publish.topic()), publish.payload(), publish.qos(), publish.retain()))
 				.thenApply((ignored) -> new MqttPublishResult(publish.topic(), publish.qos(), publish.retain(), 0,
 						null));
 		}
 
 		@Override
-		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.inbound.setConsumer((publish) -> {
-				int qos = publish.getQos().getCode();
-				tracker.incomingStarted(qos);
-				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
-						publish.getPayloadAsBytes(), qos, publish.isRetain(), List.of(), null, null, null, null, () -> {
-							publish.acknowledge();
-							tracker.incomingCompleted(qos);
-						}));
-			});
+		int qosOf(Mqtt3Publish publish) {
+			return publish.getQos().getCode();
+		}
+
+		@Override
+		void acknowledge(Mqtt3Publish publish) {
+			publish.acknowledge();
+		}
+
+		@Override
+		MqttReceivedMessage received(String clientName, Mqtt3Publish publish, int qos, Runnable acknowledgement) {
+			return new MqttReceivedMessage(clientName, publish.getTopic().toString(), publish.getPayloadAsBytes(), qos,
+					publish.isRetain(), List.of(), null, null, null, null, acknowledgement);
 		}
 
 		@Override
@@ -879,21 +964,13 @@ final class HiveMqEngines {
 		}
 
 		@Override
-		public CompletableFuture<Void> unsubscribe(List<String> filters) {
-			Mqtt3UnsubscribeBuilder.Complete builder = null;
-			for (String filter : filters) {
-				builder = (builder != null) ? builder.addTopicFilter(filter)
-						: Mqtt3Unsubscribe.builder().addTopicFilter(filter);
-			}
-			if (builder == null) {
-				return CompletableFuture.completedFuture(null);
-			}
-			return this.client.unsubscribe(builder.build());
+		CompletableFuture<Void> sendUnsubscribe(List<MqttTopicFilter> filters) {
+			return this.client.unsubscribe(Mqtt3Unsubscribe.builder().addTopicFilters(filters).build());
 		}
 
 		@Override
-		public CompletableFuture<Void> disconnect() {
-			return this.client.disconnect().whenComplete((ignored, ex) -> this.inbound.stop());
+		CompletableFuture<Void> sendDisconnect() {
+			return this.client.disconnect();
 		}
 
 	}

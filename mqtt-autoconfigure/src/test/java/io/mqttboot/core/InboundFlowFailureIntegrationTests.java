@@ -30,6 +30,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 
+import static io.mqttboot.ListenerContexts.awaitSubscribed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -69,7 +70,7 @@ class InboundFlowFailureIntegrationTests {
 			RecordingListener listener = context.getBean(RecordingListener.class);
 			MeterRegistry meters = new SimpleMeterRegistry();
 			new MqttMetrics(context.getBean(MqttClientRegistry.class), null).bindTo(meters);
-			awaitSubscribed(manager);
+			awaitSubscribed(manager, Duration.ofSeconds(20));
 			publish(mosquitto, List.of("before-failure"));
 			await().atMost(Duration.ofSeconds(20)).until(() -> listener.received.contains("before-failure"));
 
@@ -101,7 +102,7 @@ class InboundFlowFailureIntegrationTests {
 		this.contextRunner.withPropertyValues("mqtt.url=" + mosquitto.getUrl()).run((context) -> {
 			MqttClientManager manager = context.getBean(MqttClientManager.class);
 			RecordingListener listener = context.getBean(RecordingListener.class);
-			awaitSubscribed(manager);
+			awaitSubscribed(manager, Duration.ofSeconds(20));
 			MqttHealthIndicator indicator = new MqttHealthIndicator(manager);
 
 			manager.failInboundForTesting(new IllegalStateException("first failure"));
@@ -117,12 +118,6 @@ class InboundFlowFailureIntegrationTests {
 			await().atMost(Duration.ofSeconds(20)).until(() -> listener.received.contains("after-renewal"));
 			assertThat(manager.getInboundFailureCount()).isEqualTo(2);
 		});
-	}
-
-	private static void awaitSubscribed(MqttClientManager manager) {
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-					&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
 	}
 
 	private static void publish(MqttTestBroker broker, List<String> payloads) {

@@ -22,6 +22,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitGranted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -113,10 +114,7 @@ class PublishQosLimitIntegrationTests {
 					MqttClientManager manager = context.getBean(MqttClientManager.class);
 					MqttTemplate template = context.getBean(MqttTemplate.class);
 					RecordingListener listener = context.getBean(RecordingListener.class);
-					await().atMost(TIMEOUT)
-						.until(() -> manager.isConnected() && manager.getSubscriptions()
-							.stream()
-							.allMatch((status) -> status.grantedQos() != null));
+					awaitGranted(manager, TIMEOUT);
 
 					CompletableFuture<MqttPublishResult> poison = template.newMessage("poison-" + version)
 						.topic("limit/poison")
@@ -165,10 +163,7 @@ class PublishQosLimitIntegrationTests {
 					MqttClientManager manager = context.getBean(MqttClientManager.class);
 					MqttTemplate template = context.getBean(MqttTemplate.class);
 					RecordingListener listener = context.getBean(RecordingListener.class);
-					await().atMost(TIMEOUT)
-						.until(() -> manager.isConnected() && manager.getSubscriptions()
-							.stream()
-							.allMatch((status) -> status.grantedQos() != null));
+					awaitGranted(manager, TIMEOUT);
 					CompletableFuture<MqttPublishResult> poison = template.newMessage("poison")
 						.topic("limit/poison")
 						.qos(2)

@@ -19,6 +19,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitGranted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -61,7 +62,7 @@ class RabbitMqQos2IntegrationTests {
 			MqttClientManager manager = context.getBean(MqttClientManager.class);
 			MqttTemplate template = context.getBean(MqttTemplate.class);
 			RecordingListener listener = context.getBean(RecordingListener.class);
-			awaitSubscribed(manager);
+			awaitGranted(manager, TIMEOUT);
 
 			CompletableFuture<MqttPublishResult> poison = template.newMessage("poison")
 				.topic("rabbit/echo")
@@ -95,7 +96,7 @@ class RabbitMqQos2IntegrationTests {
 				MqttClientManager manager = context.getBean(MqttClientManager.class);
 				MqttTemplate template = context.getBean(MqttTemplate.class);
 				RecordingListener listener = context.getBean(RecordingListener.class);
-				awaitSubscribed(manager);
+				awaitGranted(manager, TIMEOUT);
 
 				MqttPublishResult result = template.newMessage("exactly-once")
 					.topic("rabbit/echo")
@@ -107,13 +108,6 @@ class RabbitMqQos2IntegrationTests {
 				await().atMost(TIMEOUT).until(() -> listener.received.contains("exactly-once"));
 				assertThat(manager.getReconnectCount()).as("reconnects").isZero();
 			});
-	}
-
-	private static void awaitSubscribed(MqttClientManager manager) {
-		await().atMost(TIMEOUT)
-			.until(() -> manager.isConnected() && manager.getSubscriptions()
-				.stream()
-				.allMatch((status) -> status.grantedQos() != null));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -22,6 +22,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitGranted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,8 +43,7 @@ class MqttMetricsIntegrationTests {
 	void metersShouldCountPublishedReceivedAndProcessedMessages() {
 		this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl()).run((context) -> {
 			MqttClientManager manager = context.getBean(MqttClientManager.class);
-			await().until(() -> manager.isConnected() && manager.getSubscriptions().stream()
-				.allMatch((status) -> status.grantedQos() != null));
+			awaitGranted(manager);
 			MqttTemplate template = context.getBean(MqttTemplate.class);
 			for (int i = 0; i < 10; i++) {
 				template.newMessage("q1").topic("metrics/a").qos(1).publish();

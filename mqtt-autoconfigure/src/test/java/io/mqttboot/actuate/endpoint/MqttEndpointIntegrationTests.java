@@ -24,6 +24,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitGranted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -82,8 +83,7 @@ class MqttEndpointIntegrationTests {
 			.run((context) -> {
 				MqttClientManager manager = context.getBean(MqttClientManager.class);
 				MqttEndpoint endpoint = context.getBean(MqttEndpoint.class);
-				await().until(() -> manager.isConnected() && manager.getSubscriptions().stream()
-					.allMatch((status) -> status.grantedQos() != null));
+				awaitGranted(manager);
 				ClientDescriptor idle = endpoint.clients().clients().get("default");
 				assertThat(idle.subscriptions()).singleElement().satisfies((subscription) -> {
 					assertThat(subscription.filter()).isEqualTo("latch/+");
