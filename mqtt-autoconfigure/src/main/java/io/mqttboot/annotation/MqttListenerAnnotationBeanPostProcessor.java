@@ -1,6 +1,7 @@
 package io.mqttboot.annotation;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +16,9 @@ import io.mqttboot.config.MqttListenerConfigUtils;
 import io.mqttboot.config.MqttListenerContainerFactory;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
 import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.listener.MqttAcknowledgment;
 import io.mqttboot.listener.MqttListenerErrorHandler;
+import io.mqttboot.listener.adapter.MqttAcknowledgmentMethodArgumentResolver;
 import io.mqttboot.listener.adapter.MqttMessageConverterAdapter;
 import io.mqttboot.listener.adapter.MqttReceivedMessageMethodArgumentResolver;
 import io.mqttboot.listener.adapter.TopicVariableMethodArgumentResolver;
@@ -33,6 +36,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
@@ -132,6 +136,23 @@ public class MqttListenerAnnotationBeanPostProcessor
 			if (StringUtils.hasText(autoStartup)) {
 				endpoint.setAutoStartup(parseBoolean(autoStartup, "autoStartup"));
 			}
+			endpoint.setAckMode(listener.ackMode());
+			endpoint.setBatch(listener.batch());
+			String batchMaxSize = resolve(listener.batchMaxSize());
+			if (StringUtils.hasText(batchMaxSize)) {
+				endpoint.setBatchMaxSize(parsePositive(batchMaxSize, "batchMaxSize"));
+			}
+			String batchMaxWait = resolve(listener.batchMaxWait());
+			if (StringUtils.hasText(batchMaxWait)) {
+				endpoint.setBatchMaxWait(parseDuration(batchMaxWait, "batchMaxWait"));
+			}
+			if (!listener.batch() && (StringUtils.hasText(batchMaxSize) || StringUtils.hasText(batchMaxWait))) {
+				throw new IllegalArgumentException("batchMaxSize and batchMaxWait need batch = true");
+			}
+			String idleEventInterval = resolve(listener.idleEventInterval());
+			if (StringUtils.hasText(idleEventInterval)) {
+				endpoint.setIdleEventInterval(parseDuration(idleEventInterval, "idleEventInterval"));
+			}
 			// Builds and validates every subscription (filters, share group, options).
 			endpoint.getSubscriptions();
 			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), where);
@@ -162,6 +183,29 @@ public class MqttListenerAnnotationBeanPostProcessor
 		}
 		catch (NumberFormatException ex) {
 			throw new IllegalArgumentException("concurrency must be a number but was '" + value + "'");
+		}
+	}
+
+	private static int parsePositive(String value, String attribute) {
+		try {
+			int number = Integer.parseInt(value.trim());
+			if (number < 1) {
+				throw new IllegalArgumentException(attribute + " must be at least 1 but was " + number);
+			}
+			return number;
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException(attribute + " must be a number but was '" + value + "'");
+		}
+	}
+
+	private static Duration parseDuration(String value, String attribute) {
+		try {
+			return DurationStyle.detectAndParse(value.trim());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(
+					attribute + " must be a duration such as 30s or 500ms but was '" + value + "'");
 		}
 	}
 
@@ -212,7 +256,8 @@ public class MqttListenerAnnotationBeanPostProcessor
 			List<HandlerMethodArgumentResolver> customResolvers) {
 		Class<?> type = parameter.getParameterType();
 		if (parameter.hasParameterAnnotation(Header.class) || parameter.hasParameterAnnotation(Headers.class)
-				|| MessageHeaders.class.isAssignableFrom(type) || MqttReceivedMessage.class.equals(type)) {
+				|| MessageHeaders.class.isAssignableFrom(type) || MqttReceivedMessage.class.equals(type)
+				|| MqttAcknowledgment.class.equals(type)) {
 			return true;
 		}
 		return customResolvers.stream().anyMatch((resolver) -> resolver.supportsParameter(parameter));
@@ -255,6 +300,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 				// when the listener bean was post-processed.
 				validateParameters(endpoint.getMethod(), endpoint.getTopicTemplates());
 				endpoint.setMessageHandlerMethodFactory(methodFactory);
+				endpoint.setMessageConverter(messageConverter(beanFactory));
 				if (StringUtils.hasText(pending.errorHandler())) {
 					endpoint.setErrorHandler(beanFactory.getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
 				}
@@ -271,9 +317,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 
 	private DefaultMessageHandlerMethodFactory messageHandlerMethodFactory(ConfigurableListableBeanFactory beanFactory) {
 		DefaultMessageHandlerMethodFactory factory = new DefaultMessageHandlerMethodFactory();
-		MqttMessageConverter converter = beanFactory.getBeanProvider(MqttMessageConverter.class)
-			.getIfAvailable(() -> new DefaultMqttMessageConverter(null));
-		factory.setMessageConverter(new MqttMessageConverterAdapter(converter));
+		factory.setMessageConverter(new MqttMessageConverterAdapter(messageConverter(beanFactory)));
 		Validator validator = beanFactory.getBeanProvider(Validator.class).getIfUnique();
 		if (validator != null) {
 			factory.setValidator(validator);
@@ -281,11 +325,17 @@ public class MqttListenerAnnotationBeanPostProcessor
 		List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>();
 		resolvers.add(new TopicVariableMethodArgumentResolver());
 		resolvers.add(new MqttReceivedMessageMethodArgumentResolver());
+		resolvers.add(new MqttAcknowledgmentMethodArgumentResolver());
 		resolvers.addAll(customResolvers());
 		factory.setCustomArgumentResolvers(resolvers);
 		factory.setBeanFactory(beanFactory);
 		factory.afterPropertiesSet();
 		return factory;
+	}
+
+	private static MqttMessageConverter messageConverter(ConfigurableListableBeanFactory beanFactory) {
+		return beanFactory.getBeanProvider(MqttMessageConverter.class)
+			.getIfAvailable(() -> new DefaultMqttMessageConverter(null));
 	}
 
 	private record PendingEndpoint(MethodMqttListenerEndpoint endpoint, String errorHandler, String where) {

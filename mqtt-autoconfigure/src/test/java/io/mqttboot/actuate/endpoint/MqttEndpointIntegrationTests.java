@@ -107,9 +107,9 @@ class MqttEndpointIntegrationTests {
 					assertThat(done.inFlight().incomingQos1()).isZero();
 					assertThat(done.listeners().get(0).processed()).isEqualTo(1);
 				});
-				assertThat(endpoint.listener("latch", false).running()).isFalse();
-				assertThat(endpoint.listener("latch", true).running()).isTrue();
-				assertThat(endpoint.listener("unknown", true)).isNull();
+				assertThat(endpoint.listener("latch", false, null).running()).isFalse();
+				assertThat(endpoint.listener("latch", true, null).running()).isTrue();
+				assertThat(endpoint.listener("unknown", true, null)).isNull();
 			});
 	}
 
