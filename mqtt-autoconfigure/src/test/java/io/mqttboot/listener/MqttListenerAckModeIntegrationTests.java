@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -93,6 +94,24 @@ class MqttListenerAckModeIntegrationTests {
 	}
 
 	@Test
+	void acknowledgingTwiceShouldNotAcknowledgeAMessageAnotherListenerStillProcesses() {
+		this.contextRunner.withUserConfiguration(ManualListener.class, LatchListener.class).run((context) -> {
+			MqttClientManager manager = awaitSubscribed(context);
+			publish("manual/a", "shared");
+			Pending pending = context.getBean(ManualListener.class).pending.poll(10, TimeUnit.SECONDS);
+			assertThat(pending).isNotNull();
+			LatchListener latch = context.getBean(LatchListener.class);
+			assertThat(latch.entered.await(10, TimeUnit.SECONDS)).isTrue();
+			pending.acknowledgment().acknowledge();
+			pending.acknowledgment().acknowledge();
+			assertThat(manager.getInFlight().getIncomingQos1()).as("the other listener still processes it")
+				.isEqualTo(1);
+			latch.release.countDown();
+			await().until(() -> manager.getInFlight().getIncomingQos1() == 0);
+		});
+	}
+
+	@Test
 	void asyncListenerShouldBeAcknowledgedWhenItsFutureCompletes() {
 		this.contextRunner.withUserConfiguration(AsyncListener.class).run((context) -> {
 			MqttClientManager manager = awaitSubscribed(context);
@@ -152,6 +171,21 @@ class MqttListenerAckModeIntegrationTests {
 			this.pending.add(new Pending(payload, acknowledgment));
 		}
 		// end::manual[]
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LatchListener {
+
+		final CountDownLatch entered = new CountDownLatch(1);
+
+		final CountDownLatch release = new CountDownLatch(1);
+
+		@MqttListener(id = "latch", topics = "manual/+", qos = 1)
+		void onMessage(String payload) throws InterruptedException {
+			this.entered.countDown();
+			this.release.await(30, TimeUnit.SECONDS);
+		}
 
 	}
 
