@@ -525,8 +525,8 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		if (left > 0) {
 			logger.info("Listener '" + this.listenerId + "' stopped with " + left + " message" + ((left != 1) ? "s" : "")
 					+ " not acknowledged (" + notProcessed + " still queued, " + (left - notProcessed)
-					+ " interrupted, not acknowledged by a manual listener, or with a failing error handler); "
-					+ fateOfUnacknowledged(left));
+					+ (this.manualAck ? " interrupted, not acknowledged by the listener," : " interrupted")
+					+ " or with a failing error handler); " + fateOfUnacknowledged(left));
 		}
 		publishEvent(new MqttListenerStoppedEvent(this, this.listenerId, this.clientName));
 	}
