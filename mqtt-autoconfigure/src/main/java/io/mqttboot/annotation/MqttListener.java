@@ -17,8 +17,8 @@ import org.springframework.core.annotation.AliasFor;
  * Topics are topic filters ({@code a/+/temp}, {@code a/#}) or templates whose
  * {@code {name}} levels subscribe as {@code +} and bind to {@link TopicVariable}
  * parameters ({@code sensors/{deviceId}/temp}). Every attribute except {@code qos},
- * {@code noLocal}, {@code retainAsPublished} and {@code retainHandling} accepts
- * {@code ${...}} placeholders.
+ * {@code noLocal}, {@code retainAsPublished}, {@code retainHandling}, {@code ackMode} and
+ * {@code batch} accepts {@code ${...}} placeholders.
  * <p>
  * Supported method parameters:
  * <ul>
