@@ -1,6 +1,7 @@
 package io.mqttboot.annotation;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,7 +19,9 @@ import io.mqttboot.config.MqttListenerContainerFactory;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
 import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.listener.MqttAcknowledgment;
 import io.mqttboot.listener.MqttListenerErrorHandler;
+import io.mqttboot.listener.adapter.MqttAcknowledgmentMethodArgumentResolver;
 import io.mqttboot.listener.adapter.MqttMessageConverterAdapter;
 import io.mqttboot.listener.adapter.MqttReceivedMessageMethodArgumentResolver;
 import io.mqttboot.listener.adapter.TopicVariableMethodArgumentResolver;
@@ -37,6 +40,7 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
@@ -178,6 +182,23 @@ public class MqttListenerAnnotationBeanPostProcessor
 			if (StringUtils.hasText(autoStartup)) {
 				endpoint.setAutoStartup(parseBoolean(autoStartup, "autoStartup"));
 			}
+			endpoint.setAckMode(listener.ackMode());
+			endpoint.setBatch(listener.batch());
+			String batchMaxSize = resolve(listener.batchMaxSize());
+			if (StringUtils.hasText(batchMaxSize)) {
+				endpoint.setBatchMaxSize(parsePositive(batchMaxSize, "batchMaxSize"));
+			}
+			String batchMaxWait = resolve(listener.batchMaxWait());
+			if (StringUtils.hasText(batchMaxWait)) {
+				endpoint.setBatchMaxWait(parseDuration(batchMaxWait, "batchMaxWait"));
+			}
+			if (!listener.batch() && (StringUtils.hasText(batchMaxSize) || StringUtils.hasText(batchMaxWait))) {
+				throw new IllegalArgumentException("batchMaxSize and batchMaxWait need batch = true");
+			}
+			String idleEventInterval = resolve(listener.idleEventInterval());
+			if (StringUtils.hasText(idleEventInterval)) {
+				endpoint.setIdleEventInterval(parseDuration(idleEventInterval, "idleEventInterval"));
+			}
 			// Builds and validates every subscription (filters, share group, options).
 			endpoint.getSubscriptions();
 			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), where);
@@ -213,6 +234,29 @@ public class MqttListenerAnnotationBeanPostProcessor
 		}
 		catch (NumberFormatException ex) {
 			throw new IllegalArgumentException("concurrency must be a number but was '" + value + "'");
+		}
+	}
+
+	private static int parsePositive(String value, String attribute) {
+		try {
+			int number = Integer.parseInt(value.trim());
+			if (number < 1) {
+				throw new IllegalArgumentException(attribute + " must be at least 1 but was " + number);
+			}
+			return number;
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException(attribute + " must be a number but was '" + value + "'");
+		}
+	}
+
+	private static Duration parseDuration(String value, String attribute) {
+		try {
+			return DurationStyle.detectAndParse(value.trim());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(
+					attribute + " must be a duration such as 30s or 500ms but was '" + value + "'");
 		}
 	}
 
@@ -263,7 +307,8 @@ public class MqttListenerAnnotationBeanPostProcessor
 			List<HandlerMethodArgumentResolver> customResolvers) {
 		Class<?> type = parameter.getParameterType();
 		if (parameter.hasParameterAnnotation(Header.class) || parameter.hasParameterAnnotation(Headers.class)
-				|| MessageHeaders.class.isAssignableFrom(type) || MqttReceivedMessage.class.equals(type)) {
+				|| MessageHeaders.class.isAssignableFrom(type) || MqttReceivedMessage.class.equals(type)
+				|| MqttAcknowledgment.class.equals(type)) {
 			return true;
 		}
 		return customResolvers.stream().anyMatch((resolver) -> resolver.supportsParameter(parameter));
@@ -376,6 +421,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 					+ " (annotate the others with @Header, @Headers or @TopicVariable).");
 		}
 		endpoint.setMessageHandlerMethodFactory(registration.methodFactory());
+		endpoint.setMessageConverter(messageConverter(registration.beanFactory()));
 		if (StringUtils.hasText(pending.errorHandler())) {
 			try {
 				endpoint.setErrorHandler(
@@ -412,9 +458,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 
 	private DefaultMessageHandlerMethodFactory messageHandlerMethodFactory(ConfigurableListableBeanFactory beanFactory) {
 		DefaultMessageHandlerMethodFactory factory = new DefaultMessageHandlerMethodFactory();
-		MqttMessageConverter converter = beanFactory.getBeanProvider(MqttMessageConverter.class)
-			.getIfAvailable(() -> new DefaultMqttMessageConverter(null));
-		factory.setMessageConverter(new MqttMessageConverterAdapter(converter));
+		factory.setMessageConverter(new MqttMessageConverterAdapter(messageConverter(beanFactory)));
 		Validator validator = beanFactory.getBeanProvider(Validator.class).getIfUnique();
 		if (validator != null) {
 			factory.setValidator(validator);
@@ -422,11 +466,17 @@ public class MqttListenerAnnotationBeanPostProcessor
 		List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>();
 		resolvers.add(new TopicVariableMethodArgumentResolver());
 		resolvers.add(new MqttReceivedMessageMethodArgumentResolver());
+		resolvers.add(new MqttAcknowledgmentMethodArgumentResolver());
 		resolvers.addAll(customResolvers());
 		factory.setCustomArgumentResolvers(resolvers);
 		factory.setBeanFactory(beanFactory);
 		factory.afterPropertiesSet();
 		return factory;
+	}
+
+	private static MqttMessageConverter messageConverter(ConfigurableListableBeanFactory beanFactory) {
+		return beanFactory.getBeanProvider(MqttMessageConverter.class)
+			.getIfAvailable(() -> new DefaultMqttMessageConverter(null));
 	}
 
 	private record PendingEndpoint(MethodMqttListenerEndpoint endpoint, String errorHandler, String where) {

@@ -105,6 +105,13 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 		container.setRetryPolicy(this.retryPolicy);
 		container.setShutdownTimeout(this.shutdownTimeout);
 		container.setObservationRegistry(this.observationRegistry);
+		if (endpoint.getBatchMaxSize() != null) {
+			container.setBatchMaxSize(endpoint.getBatchMaxSize());
+		}
+		if (endpoint.getBatchMaxWait() != null) {
+			container.setBatchMaxWait(endpoint.getBatchMaxWait());
+		}
+		container.setIdleEventInterval(endpoint.getIdleEventInterval());
 		return container;
 	}
 
