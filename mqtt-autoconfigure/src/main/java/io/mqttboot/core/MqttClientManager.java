@@ -19,10 +19,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -133,6 +135,21 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	private final Map<String, MqttSubscriptionStatus> subscriptionStatus = new ConcurrentHashMap<>();
 
 	private volatile boolean subscribedOnThisRun;
+
+	/**
+	 * Subscriptions of this client's own: the reply topic and the {@code receive} filters.
+	 * Guarded by {@link #subscriptionMonitor}; kept apart from the listeners' ones, which
+	 * {@link #setSubscriptions(List)} replaces.
+	 */
+	private final Map<String, MqttSubscription> internalSubscriptions = new LinkedHashMap<>();
+
+	private final Map<String, CompletableFuture<Integer>> pendingSubAcks = new ConcurrentHashMap<>();
+
+	private final List<Predicate<MqttReceivedMessage>> internalReceivers = new CopyOnWriteArrayList<>();
+
+	private final MqttReplyCorrelator replyCorrelator = new MqttReplyCorrelator(this);
+
+	private final MqttPullBuffers pullBuffers = new MqttPullBuffers(this);
 
 	/**
 	 * Create a new manager.
@@ -335,8 +352,77 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		this.inboundHandler = handler;
 	}
 
+	/**
+	 * Return the MQTT 5 request/reply state of this client.
+	 * @return the reply correlator
+	 */
+	public MqttReplyCorrelator getReplyCorrelator() {
+		return this.replyCorrelator;
+	}
+
+	/**
+	 * Return the buffers behind {@link MqttOperations#receive(String, Duration)}.
+	 * @return the pull buffers
+	 */
+	public MqttPullBuffers getPullBuffers() {
+		return this.pullBuffers;
+	}
+
+	/**
+	 * Add a subscription of the client's own (not a listener's), kept until the client
+	 * stops and renewed on every connection, whose messages go to the receiver instead of
+	 * the inbound handler.
+	 * @param subscription the subscription
+	 * @param receiver takes the messages it wants (and owns their acknowledgement) by
+	 * returning {@code true}
+	 * @return a future completed with the granted QoS, or failed if the broker refused
+	 */
+	CompletableFuture<Integer> subscribeInternal(MqttSubscription subscription,
+			Predicate<MqttReceivedMessage> receiver) {
+		String filter = subscription.filter();
+		CompletableFuture<Integer> subAck = new CompletableFuture<>();
+		boolean apply;
+		synchronized (this.subscriptionMonitor) {
+			Assert.state(!this.internalSubscriptions.containsKey(filter),
+					() -> "MQTT client '" + this.name + "' already holds '" + filter + "'");
+			this.internalReceivers.add(receiver);
+			this.internalSubscriptions.put(filter, subscription);
+			this.pendingSubAcks.put(filter, subAck);
+			apply = isConnected() && this.subscribedOnThisRun;
+		}
+		if (apply) {
+			subscribe(List.of(subscription));
+		}
+		return subAck.thenApply((code) -> {
+			if (code >= 0x80) {
+				throw new MqttException("MQTT client '" + this.name + "': the broker refused the subscription to '"
+						+ filter + "' (SUBACK reason code 0x" + Integer.toHexString(code) + ")");
+			}
+			return code;
+		});
+	}
+
+	private List<MqttSubscription> withInternal(List<MqttSubscription> subscriptions) {
+		if (this.internalSubscriptions.isEmpty()) {
+			return subscriptions;
+		}
+		List<MqttSubscription> all = new ArrayList<>(subscriptions);
+		Set<String> filters = new HashSet<>();
+		subscriptions.forEach((subscription) -> filters.add(subscription.filter()));
+		this.internalSubscriptions.values()
+			.stream()
+			.filter((subscription) -> !filters.contains(subscription.filter()))
+			.forEach(all::add);
+		return all;
+	}
+
 	private void onMessage(MqttReceivedMessage message) {
 		this.received[message.getQos()].increment();
+		for (Predicate<MqttReceivedMessage> receiver : this.internalReceivers) {
+			if (receiver.test(message)) {
+				return;
+			}
+		}
 		MqttInboundHandler handler = this.inboundHandler;
 		if (handler != null) {
 			handler.onMessage(message);
@@ -366,7 +452,10 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				.toList();
 			Set<String> kept = new HashSet<>();
 			subscriptions.forEach((subscription) -> kept.add(subscription.filter()));
-			removed = previous.keySet().stream().filter((filter) -> !kept.contains(filter)).toList();
+			removed = previous.keySet()
+				.stream()
+				.filter((filter) -> !kept.contains(filter) && !this.internalSubscriptions.containsKey(filter))
+				.toList();
 			this.desiredSubscriptions = List.copyOf(subscriptions);
 			// Decided under the same lock as subscribeAll(), so that a change is either part of
 			// the full subscription of this connection or applied here, never lost in between.
@@ -389,7 +478,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	public List<MqttSubscriptionStatus> getSubscriptions() {
 		List<MqttSubscription> desired;
 		synchronized (this.subscriptionMonitor) {
-			desired = this.desiredSubscriptions;
+			desired = withInternal(this.desiredSubscriptions);
 		}
 		return desired.stream()
 			.map((subscription) -> this.subscriptionStatus.getOrDefault(subscription.filter(),
@@ -400,10 +489,25 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	private void subscribeAll() {
 		List<MqttSubscription> desired;
 		synchronized (this.subscriptionMonitor) {
-			desired = this.desiredSubscriptions;
+			desired = withInternal(this.desiredSubscriptions);
 			this.subscribedOnThisRun = true;
 		}
 		subscribe(desired);
+	}
+
+	/**
+	 * Subscribe the client's own subscriptions that were added while disconnected, when the
+	 * resumed session means {@link #subscribeAll()} is skipped.
+	 */
+	private void subscribeUnacknowledgedInternal() {
+		List<MqttSubscription> pending;
+		synchronized (this.subscriptionMonitor) {
+			pending = this.internalSubscriptions.values()
+				.stream()
+				.filter((subscription) -> this.pendingSubAcks.containsKey(subscription.filter()))
+				.toList();
+		}
+		subscribe(pending);
 	}
 
 	private void subscribe(List<MqttSubscription> subscriptions) {
@@ -429,6 +533,10 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			boolean refused = code >= 0x80;
 			this.subscriptionStatus.put(subscription.filter(), new MqttSubscriptionStatus(subscription.filter(),
 					subscription.qos(), refused ? null : code, code));
+			CompletableFuture<Integer> subAck = this.pendingSubAcks.remove(subscription.filter());
+			if (subAck != null) {
+				subAck.complete(code);
+			}
 			if (refused) {
 				logger.error("MQTT client '" + this.name + "' (client id '" + getClientId() + "'): the broker refused"
 						+ " the subscription to topic filter '" + subscription.filter() + "' (SUBACK reason code 0x"
@@ -773,6 +881,9 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 						+ getServerUri() + " (session present: " + sessionPresent + ")");
 				if (!sessionPresent || !manager.subscribedOnThisRun) {
 					subscribeAll();
+				}
+				else {
+					subscribeUnacknowledgedInternal();
 				}
 				drainOutbox(generation);
 				publishEvent(new MqttConnectedEvent(manager, manager.name, getClientId(), sessionPresent, reconnect));
