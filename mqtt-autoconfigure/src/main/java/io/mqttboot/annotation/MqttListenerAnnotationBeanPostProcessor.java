@@ -14,6 +14,7 @@ import io.mqttboot.config.MethodMqttListenerEndpoint;
 import io.mqttboot.config.MqttListenerConfigUtils;
 import io.mqttboot.config.MqttListenerContainerFactory;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
+import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.listener.MqttListenerErrorHandler;
 import io.mqttboot.listener.adapter.MqttMessageConverterAdapter;
@@ -40,6 +41,7 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.messaging.handler.annotation.Headers;
+import org.springframework.messaging.handler.annotation.SendTo;
 import org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory;
 import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 import org.springframework.util.ClassUtils;
@@ -124,6 +126,14 @@ public class MqttListenerAnnotationBeanPostProcessor
 			endpoint.setNoLocal(listener.noLocal());
 			endpoint.setRetainAsPublished(listener.retainAsPublished());
 			endpoint.setRetainHandling(listener.retainHandling());
+			SendTo sendTo = AnnotatedElementUtils.findMergedAnnotation(method, SendTo.class);
+			if (sendTo != null) {
+				if (sendTo.value().length != 1 || !StringUtils.hasText(sendTo.value()[0])) {
+					throw new IllegalArgumentException("@SendTo needs exactly one topic");
+				}
+				endpoint.setSendTo(resolve(sendTo.value()[0]));
+			}
+			endpoint.setReplyOnError(listener.replyOnError());
 			String concurrency = resolve(listener.concurrency());
 			if (StringUtils.hasText(concurrency)) {
 				endpoint.setConcurrency(parseConcurrency(concurrency));
@@ -248,6 +258,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 			.getBeanProvider(MqttListenerContainerFactory.class)
 			.getIfAvailable(DefaultMqttListenerContainerFactory::new);
 		DefaultMessageHandlerMethodFactory methodFactory = messageHandlerMethodFactory(beanFactory);
+		MqttClientRegistry clients = beanFactory.getBeanProvider(MqttClientRegistry.class).getIfAvailable();
 		for (PendingEndpoint pending : this.pending) {
 			MethodMqttListenerEndpoint endpoint = pending.endpoint();
 			try {
@@ -255,6 +266,9 @@ public class MqttListenerAnnotationBeanPostProcessor
 				// when the listener bean was post-processed.
 				validateParameters(endpoint.getMethod(), endpoint.getTopicTemplates());
 				endpoint.setMessageHandlerMethodFactory(methodFactory);
+				if (clients != null && clients.containsClient(endpoint.getClientName())) {
+					endpoint.setReplyTemplate(clients.getTemplate(endpoint.getClientName()));
+				}
 				if (StringUtils.hasText(pending.errorHandler())) {
 					endpoint.setErrorHandler(beanFactory.getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
 				}

@@ -3,13 +3,14 @@ package io.mqttboot.listener.adapter;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.listener.MqttListenerExecutionFailedException;
 import io.mqttboot.listener.MqttMessageListener;
 import io.mqttboot.support.MqttTopics;
 import io.mqttboot.support.TopicTemplate;
 
-import org.springframework.messaging.Message;
 import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 
 /**
@@ -30,6 +31,8 @@ public class MessagingMqttMessageListenerAdapter implements MqttMessageListener 
 
 	private final boolean hasVariables;
 
+	private @Nullable MqttReplySender replySender;
+
 	/**
 	 * Create an adapter.
 	 * @param listenerId the listener id
@@ -44,17 +47,40 @@ public class MessagingMqttMessageListenerAdapter implements MqttMessageListener 
 		this.hasVariables = templates.stream().anyMatch((template) -> !template.getVariableNames().isEmpty());
 	}
 
+	/**
+	 * Set the sender that publishes the method's return value as the MQTT 5 reply (and,
+	 * if enabled, answers failures with an error reply).
+	 * @param replySender the sender, or {@code null} to discard return values
+	 */
+	public void setReplySender(@Nullable MqttReplySender replySender) {
+		this.replySender = replySender;
+	}
+
 	@Override
 	public void onMessage(MqttReceivedMessage message) {
+		Map<String, String> variables = variables(message);
+		MqttReplySender replySender = this.replySender;
+		Object result;
 		try {
-			this.handlerMethod.invoke(toMessage(message));
+			result = this.handlerMethod.invoke(MqttMessageMapper.toMessage(message, variables));
 		}
 		catch (Exception ex) {
+			if (replySender != null && replySender.sendErrorReply(message, ex, variables)) {
+				return;
+			}
 			throw new MqttListenerExecutionFailedException(this.listenerId, message.getTopic(), ex);
+		}
+		if (result != null && replySender != null) {
+			try {
+				replySender.sendReply(message, result, variables);
+			}
+			catch (RuntimeException ex) {
+				throw new MqttListenerExecutionFailedException(this.listenerId, message.getTopic(), ex);
+			}
 		}
 	}
 
-	private Message<byte[]> toMessage(MqttReceivedMessage message) {
+	private @Nullable Map<String, String> variables(MqttReceivedMessage message) {
 		Map<String, String> variables = null;
 		if (this.hasVariables) {
 			for (TopicTemplate template : this.templates) {
@@ -64,7 +90,7 @@ public class MessagingMqttMessageListenerAdapter implements MqttMessageListener 
 				}
 			}
 		}
-		return MqttMessageMapper.toMessage(message, variables);
+		return variables;
 	}
 
 	@Override
