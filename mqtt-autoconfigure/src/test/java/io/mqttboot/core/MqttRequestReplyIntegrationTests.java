@@ -24,6 +24,7 @@ import io.mqttboot.autoconfigure.MqttAutoConfiguration;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
 import io.mqttboot.metrics.MqttMetrics;
 import io.mqttboot.support.MqttHeaders;
+import io.mqttboot.test.FaultProxy;
 import io.mqttboot.test.MqttBrokerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -90,6 +91,28 @@ class MqttRequestReplyIntegrationTests {
 				assertThat(correlator.getPendingCount()).isZero();
 				assertThat(correlator.getUnknownReplyCount()).isZero();
 			});
+		});
+	}
+
+	@Test
+	void theReplySubscriptionShouldBeRenewedWhenACleanSessionReconnects() {
+		this.responder.run((responderContext) -> {
+			ListenerContexts.awaitSubscribed(responderContext);
+			try (FaultProxy proxy = FaultProxy.to(broker.get())) {
+				this.requester.withPropertyValues("mqtt.url=" + proxy.getUrl(), "mqtt.clean-start=true",
+						"mqtt.session-expiry=0")
+					.run((context) -> {
+						MqttTemplate template = context.getBean(MqttTemplate.class);
+						MqttClientManager manager = context.getBean(MqttClientManager.class);
+						assertThat(template.convertSendAndReceive("rpc/double/1", "1", Integer.class,
+								Duration.ofSeconds(10))).isEqualTo(2);
+						proxy.cutAll();
+						await().until(() -> manager.getReconnectCount() == 1 && manager.isConnected());
+						assertThat(manager.isSessionPresent()).isFalse();
+						assertThat(template.convertSendAndReceive("rpc/double/2", "2", Integer.class,
+								Duration.ofSeconds(10))).isEqualTo(4);
+					});
+			}
 		});
 	}
 
