@@ -24,7 +24,9 @@ import io.mqttboot.support.micrometer.MqttObservations;
 import org.springframework.util.Assert;
 
 /**
- * Publishes messages through one managed client. Thread-safe: share one instance.
+ * Publishes messages through one managed client, makes MQTT 5 requests that wait for a
+ * reply and pulls messages with {@link #receive(String, Duration)}. Thread-safe: share one
+ * instance.
  * <p>
  * Calls never block the network threads; the blocking variants wait on the calling
  * thread, which may be a listener thread.
@@ -133,8 +135,9 @@ public class MqttTemplate implements MqttOperations {
 		Assert.notNull(payload, "Payload must not be null; send an empty byte[] for an empty request");
 		Assert.isTrue(!timeout.isNegative() && !timeout.isZero(), "Timeout must be positive");
 		MqttReplyCorrelator correlator = this.manager.getReplyCorrelator();
+		CompletableFuture<String> subscribed = correlator.subscribe();
 		MqttReplyCorrelator.PendingRequest request = correlator.register(topic, timeout);
-		correlator.subscribe().thenCompose((replyTopic) -> newMessage(payload).topic(topic)
+		subscribed.thenCompose((replyTopic) -> newMessage(payload).topic(topic)
 			.responseTopic(replyTopic)
 			.correlationData(request.correlationData())
 			.publishAsync()).whenComplete((result, ex) -> {

@@ -17,7 +17,8 @@ import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
  * Invokes an annotated listener method for each message: builds a spring-messaging
  * {@link Message} with the payload bytes and the {@link io.mqttboot.support.MqttHeaders}, lets the argument
  * resolvers convert and bind, and wraps any failure in a
- * {@link MqttListenerExecutionFailedException} that names the listener and the topic.
+ * {@link MqttListenerExecutionFailedException} that names the listener and the topic. With
+ * an {@link MqttReplySender}, a non-null return value is published as the MQTT 5 reply.
  *
  * @since 0.1.0
  */
