@@ -140,6 +140,8 @@ public class MqttTemplate implements MqttOperations {
 		subscribed.thenCompose((replyTopic) -> newMessage(payload).topic(topic)
 			.responseTopic(replyTopic)
 			.correlationData(request.correlationData())
+			// A request nobody received within the timeout is not worth answering any more.
+			.messageExpiry(Duration.ofSeconds((timeout.toMillis() + 999) / 1000))
 			.publishAsync()).whenComplete((result, ex) -> {
 				if (ex != null) {
 					correlator.fail(request, (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex);

@@ -11,8 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.mqttboot.ListenerContexts;
@@ -114,6 +116,34 @@ class MqttRequestReplyIntegrationTests {
 					});
 			}
 		});
+	}
+
+	@Test
+	void aRequestShouldCarryTheReplyTopicCorrelationDataAndTheTimeoutAsExpiry() throws Exception {
+		Mqtt5BlockingClient peer = MqttClient.builder()
+			.useMqttVersion5()
+			.identifier("inspector-" + System.nanoTime())
+			.serverHost(broker.getHost())
+			.serverPort(broker.getPort())
+			.buildBlocking();
+		peer.connect();
+		try (Mqtt5BlockingClient.Mqtt5Publishes publishes = peer.publishes(MqttGlobalPublishFilter.ALL)) {
+			peer.subscribeWith().topicFilter("rpc/inspect").qos(MqttQos.AT_LEAST_ONCE).send();
+			this.requester.run((context) -> {
+				MqttClientManager manager = context.getBean(MqttClientManager.class);
+				context.getBean(MqttTemplate.class).sendAndReceiveAsync("rpc/inspect", "look", Duration.ofMillis(1500));
+				Mqtt5Publish request = publishes.receive(10, TimeUnit.SECONDS).orElseThrow();
+				assertThat(request.getResponseTopic()).hasValueSatisfying((topic) -> assertThat(topic)
+					.hasToString("mqtt-replies/" + manager.getClientId()));
+				assertThat(request.getCorrelationData()).hasValueSatisfying((data) -> assertThat(data.remaining())
+					.isEqualTo(16));
+				assertThat(request.getMessageExpiryInterval()).isPresent();
+				assertThat(request.getMessageExpiryInterval().getAsLong()).isBetween(1L, 2L);
+			});
+		}
+		finally {
+			peer.disconnect();
+		}
 	}
 
 	@Test
