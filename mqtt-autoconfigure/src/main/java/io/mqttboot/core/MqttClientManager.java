@@ -375,20 +375,29 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	 * @param subscription the subscription
 	 * @param receiver takes the messages it wants (and owns their acknowledgement) by
 	 * returning {@code true}
-	 * @return a future completed with the granted QoS, or failed if the broker refused
+	 * @return a future completed with the granted QoS, or failed if the broker refused;
+	 * calling again for a held filter returns the pending or granted result, or subscribes
+	 * again after a refusal (the receiver is added once)
 	 */
 	CompletableFuture<Integer> subscribeInternal(MqttSubscription subscription,
 			Predicate<MqttReceivedMessage> receiver) {
 		String filter = subscription.filter();
-		CompletableFuture<Integer> subAck = new CompletableFuture<>();
+		CompletableFuture<Integer> subAck;
 		boolean apply;
 		synchronized (this.subscriptionMonitor) {
-			Assert.state(!this.internalSubscriptions.containsKey(filter),
-					() -> "MQTT client '" + this.name + "' already holds '" + filter + "'");
-			this.internalReceivers.add(receiver);
-			this.internalSubscriptions.put(filter, subscription);
-			this.pendingSubAcks.put(filter, subAck);
-			apply = isConnected() && this.subscribedOnThisRun;
+			if (this.internalSubscriptions.putIfAbsent(filter, subscription) == null) {
+				this.internalReceivers.add(receiver);
+			}
+			subAck = this.pendingSubAcks.get(filter);
+			MqttSubscriptionStatus status = this.subscriptionStatus.get(filter);
+			if (subAck == null && status != null && status.grantedQos() != null) {
+				return CompletableFuture.completedFuture(status.grantedQos());
+			}
+			apply = subAck == null && isConnected() && this.subscribedOnThisRun;
+			if (subAck == null) {
+				subAck = new CompletableFuture<>();
+				this.pendingSubAcks.put(filter, subAck);
+			}
 		}
 		if (apply) {
 			subscribe(List.of(subscription));

@@ -83,6 +83,10 @@ public final class MqttPullBuffers {
 	@Nullable MqttReceivedMessage receive(String topicFilter, Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		Buffer buffer = buffer(topicFilter);
+		if (buffer.subscribed.isCompletedExceptionally()) {
+			// Refused last time (an ACL, for example): ask again.
+			buffer = resubscribe(buffer);
+		}
 		try {
 			buffer.subscribed.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
@@ -120,20 +124,30 @@ public final class MqttPullBuffers {
 				List<Buffer> order = new ArrayList<>(List.of(this.matchOrder));
 				order.add(buffer);
 				this.matchOrder = order.toArray(new Buffer[0]);
-				String filter = topicFilter;
-				CompletableFuture<@Nullable Void> subscribed = buffer.subscribed;
-				this.manager.subscribeInternal(MqttSubscription.of(filter, 1), this::offer)
-					.whenComplete((code, ex) -> {
-						if (ex != null) {
-							subscribed.completeExceptionally(ex);
-						}
-						else {
-							subscribed.complete(null);
-						}
-					});
+				subscribe(buffer);
 			}
 			return buffer;
 		}
+	}
+
+	private synchronized Buffer resubscribe(Buffer buffer) {
+		if (buffer.subscribed.isCompletedExceptionally()) {
+			buffer.subscribed = new CompletableFuture<>();
+			subscribe(buffer);
+		}
+		return buffer;
+	}
+
+	private void subscribe(Buffer buffer) {
+		CompletableFuture<@Nullable Void> subscribed = buffer.subscribed;
+		this.manager.subscribeInternal(MqttSubscription.of(buffer.filter, 1), this::offer).whenComplete((code, ex) -> {
+			if (ex != null) {
+				subscribed.completeExceptionally(ex);
+			}
+			else {
+				subscribed.complete(null);
+			}
+		});
 	}
 
 	private boolean offer(MqttReceivedMessage message) {
@@ -228,7 +242,7 @@ public final class MqttPullBuffers {
 
 		final ArrayBlockingQueue<MqttReceivedMessage> queue;
 
-		final CompletableFuture<@Nullable Void> subscribed = new CompletableFuture<>();
+		volatile CompletableFuture<@Nullable Void> subscribed = new CompletableFuture<>();
 
 		Buffer(String filter, int capacity) {
 			this.filter = filter;

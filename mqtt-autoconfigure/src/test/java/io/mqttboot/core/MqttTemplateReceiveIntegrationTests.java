@@ -1,6 +1,8 @@
 package io.mqttboot.core;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -8,16 +10,22 @@ import io.mqttboot.actuate.endpoint.MqttEndpoint;
 import io.mqttboot.actuate.endpoint.MqttEndpoint.ReceiveDescriptor;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
 import io.mqttboot.metrics.MqttMetrics;
+import io.mqttboot.test.MosquittoBroker;
 import io.mqttboot.test.MqttBrokerExtension;
+import io.mqttboot.test.MqttTestBroker;
+import io.mqttboot.test.MqttTestBrokerOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -115,6 +123,35 @@ class MqttTemplateReceiveIntegrationTests {
 				.isThrownBy(() -> template.receive("$share/g/a", Duration.ofMillis(10)))
 				.withMessageContaining("receive() does not take shared subscriptions");
 		});
+	}
+
+	@Test
+	void aSubscriptionTheBrokerRefusesShouldFailReceiveAndRequestsNamingTheFilter(@TempDir Path dir) throws Exception {
+		assumeThat(MosquittoBroker.isAvailable()).as("mosquitto installed").isTrue();
+		List<String> denyConfig = MosquittoBroker.denySubscriptions(dir, "denied/#").orElse(null);
+		assumeThat(denyConfig).as("mosquitto dynamic security plugin").isNotNull();
+		MqttTestBrokerOptions options = MqttTestBrokerOptions.builder()
+			.extraConfig(denyConfig.toArray(String[]::new))
+			.build();
+		try (MqttTestBroker denying = new MosquittoBroker(options)) {
+			denying.start();
+			this.contextRunner
+				.withPropertyValues("mqtt.url=" + denying.getUrl(), "mqtt.request-reply.topic-prefix=denied/replies/")
+				.run((context) -> {
+					MqttTemplate template = context.getBean(MqttTemplate.class);
+					await().until(() -> context.getBean(MqttClientManager.class).isConnected());
+					// Twice: a refused subscription is asked for again on the next call.
+					for (int i = 0; i < 2; i++) {
+						assertThatExceptionOfType(MqttException.class)
+							.isThrownBy(() -> template.receive("denied/x", Duration.ofSeconds(5)))
+							.withMessageContaining("the broker refused the subscription to 'denied/x'");
+					}
+					assertThatExceptionOfType(MqttException.class)
+						.isThrownBy(() -> template.sendAndReceive("allowed/rpc", "x", Duration.ofSeconds(5)))
+						.withMessageContaining("the broker refused the subscription to 'denied/replies/");
+					assertThat(context.getBean(MqttClientManager.class).getReplyCorrelator().getPendingCount()).isZero();
+				});
+		}
 	}
 
 	record Reading(String sensor, double value) {
