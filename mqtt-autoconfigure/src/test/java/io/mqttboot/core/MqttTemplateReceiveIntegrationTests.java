@@ -3,12 +3,14 @@ package io.mqttboot.core;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.mqttboot.actuate.endpoint.MqttEndpoint;
 import io.mqttboot.actuate.endpoint.MqttEndpoint.ReceiveDescriptor;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
+import io.mqttboot.event.MqttSubscriptionRefusedEvent;
 import io.mqttboot.metrics.MqttMetrics;
 import io.mqttboot.test.MosquittoBroker;
 import io.mqttboot.test.MqttBrokerExtension;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -137,6 +140,7 @@ class MqttTemplateReceiveIntegrationTests {
 			denying.start();
 			this.contextRunner
 				.withPropertyValues("mqtt.url=" + denying.getUrl(), "mqtt.request-reply.topic-prefix=denied/replies/")
+				.withBean("refusals", RefusedFilters.class)
 				.run((context) -> {
 					MqttTemplate template = context.getBean(MqttTemplate.class);
 					await().until(() -> context.getBean(MqttClientManager.class).isConnected());
@@ -146,12 +150,24 @@ class MqttTemplateReceiveIntegrationTests {
 							.isThrownBy(() -> template.receive("denied/x", Duration.ofSeconds(5)))
 							.withMessageContaining("the broker refused the subscription to 'denied/x'");
 					}
+					assertThat(context.getBean(RefusedFilters.class).filters).containsExactly("denied/x", "denied/x");
 					assertThatExceptionOfType(MqttException.class)
 						.isThrownBy(() -> template.sendAndReceive("allowed/rpc", "x", Duration.ofSeconds(5)))
 						.withMessageContaining("the broker refused the subscription to 'denied/replies/");
 					assertThat(context.getBean(MqttClientManager.class).getReplyCorrelator().getPendingCount()).isZero();
 				});
 		}
+	}
+
+	static class RefusedFilters implements ApplicationListener<MqttSubscriptionRefusedEvent> {
+
+		final List<String> filters = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onApplicationEvent(MqttSubscriptionRefusedEvent event) {
+			this.filters.add(event.getFilter());
+		}
+
 	}
 
 	record Reading(String sensor, double value) {
