@@ -327,6 +327,16 @@ class MqttRequestReplyIntegrationTests {
 	}
 
 	@Test
+	void sendToWithAnUnknownTopicVariableShouldFailTheStartup() {
+		this.responderWithoutListeners.withUserConfiguration(UnknownVariableResponder.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("@SendTo(\"replies/{site}\") uses {site}, which is not a variable of the"
+						+ " listener's topics [deviceId]"));
+	}
+
+	@Test
 	void aReturningListenerOnAnMqtt311ClientShouldWarnThatRepliesNeedMqtt5(CapturedOutput output) {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(MqttAutoConfiguration.class, JacksonAutoConfiguration.class))
@@ -419,6 +429,17 @@ class MqttRequestReplyIntegrationTests {
 		@SendTo("replies/{deviceId}")
 		String onCommand(@TopicVariable String deviceId, String command) {
 			return command;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UnknownVariableResponder {
+
+		@MqttListener(id = "unknownVariable", topics = "odd/{deviceId}/cmd")
+		@SendTo("replies/{site}")
+		String onCommand(@TopicVariable String deviceId) {
+			return deviceId;
 		}
 
 	}
