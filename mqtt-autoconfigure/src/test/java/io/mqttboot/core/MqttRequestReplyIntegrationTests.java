@@ -273,6 +273,16 @@ class MqttRequestReplyIntegrationTests {
 	}
 
 	@Test
+	void aCompletableFutureReturnValueShouldBeTheReplyWhenItCompletes() {
+		this.responder.run((responderContext) -> {
+			ListenerContexts.awaitSubscribed(responderContext);
+			this.requester.run((context) -> assertThat(context.getBean(MqttTemplate.class)
+				.convertSendAndReceive("rpc/async", "pump-2", String.class, Duration.ofSeconds(10)))
+				.isEqualTo("pump-2 is running"));
+		});
+	}
+
+	@Test
 	void convertSendAndReceiveShouldConvertTheReply() {
 		this.responder.run((responderContext) -> {
 			ListenerContexts.awaitSubscribed(responderContext);
@@ -402,6 +412,11 @@ class MqttRequestReplyIntegrationTests {
 				.setHeader(MqttHeaders.USER_PROPERTIES, Map.of("schema", "v2"))
 				.setHeader("contentType", "application/xml")
 				.build();
+		}
+
+		@MqttListener(id = "async", topics = "rpc/async")
+		CompletableFuture<String> onAsync(String id) {
+			return CompletableFuture.supplyAsync(() -> id + " is running");
 		}
 
 		@MqttListener(id = "fail", topics = "rpc/fail", replyOnError = true)
