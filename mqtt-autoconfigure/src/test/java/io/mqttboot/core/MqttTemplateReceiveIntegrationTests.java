@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +46,18 @@ class MqttTemplateReceiveIntegrationTests {
 		.withConfiguration(AutoConfigurations.of(MqttAutoConfiguration.class, JacksonAutoConfiguration.class))
 		.withPropertyValues("mqtt.url=" + broker.getUrl());
 
+	/**
+	 * Wait until the broker granted the subscription that the first {@code receive} made:
+	 * the first call may time out before the SUBACK arrives, and messages published
+	 * before the broker processed the SUBSCRIBE are not delivered.
+	 */
+	static void awaitGranted(ApplicationContext context, String filter) {
+		MqttClientManager manager = context.getBean(MqttClientManager.class);
+		await().until(() -> manager.getSubscriptions()
+			.stream()
+			.anyMatch((status) -> status.filter().equals(filter) && status.grantedQos() != null));
+	}
+
 	@Test
 	void receiveShouldReturnTheNextMessageAndNullAfterTheTimeout() {
 		this.contextRunner.run((publisherContext) -> this.contextRunner.run((context) -> {
@@ -53,6 +66,7 @@ class MqttTemplateReceiveIntegrationTests {
 			// The first call subscribes; nothing has been published yet.
 			MqttReceivedMessage none = template.receive("pull/+/temp", Duration.ofMillis(200));
 			assertThat(none).isNull();
+			awaitGranted(context, "pull/+/temp");
 			publisher.publish("pull/kitchen/temp", "21.5");
 			publisher.publish("pull/hall/temp", "19.0");
 			MqttReceivedMessage first = template.receive("pull/+/temp", Duration.ofSeconds(5));
@@ -77,6 +91,7 @@ class MqttTemplateReceiveIntegrationTests {
 			MqttTemplate publisher = publisherContext.getBean(MqttTemplate.class);
 			MqttTemplate template = context.getBean(MqttTemplate.class);
 			assertThat(template.receiveAndConvert("pull/readings", Reading.class, Duration.ofMillis(200))).isNull();
+			awaitGranted(context, "pull/readings");
 			publisher.publish("pull/readings", new Reading("boiler", 71.5));
 			Reading reading = template.receiveAndConvert("pull/readings", Reading.class, Duration.ofSeconds(5));
 			assertThat(reading).isEqualTo(new Reading("boiler", 71.5));
@@ -93,6 +108,7 @@ class MqttTemplateReceiveIntegrationTests {
 				SimpleMeterRegistry meters = new SimpleMeterRegistry();
 				new MqttMetrics(context.getBean(MqttClientRegistry.class), null).bindTo(meters);
 				assertThat(template.receive("pull/overflow", Duration.ofMillis(200))).isNull();
+				awaitGranted(context, "pull/overflow");
 				for (int i = 1; i <= 4; i++) {
 					publisher.publish("pull/overflow", "m" + i);
 				}
