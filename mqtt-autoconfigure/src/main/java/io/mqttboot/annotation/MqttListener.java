@@ -15,8 +15,9 @@ import org.springframework.core.annotation.AliasFor;
  * Topics are topic filters ({@code a/+/temp}, {@code a/#}) or templates whose
  * {@code {name}} levels subscribe as {@code +} and bind to {@link TopicVariable}
  * parameters ({@code sensors/{deviceId}/temp}). Every attribute except {@code qos},
- * {@code noLocal}, {@code retainAsPublished} and {@code retainHandling} accepts
- * {@code ${...}} placeholders.
+ * {@code noLocal}, {@code retainAsPublished}, {@code retainHandling} and
+ * {@code replyOnError} accepts {@code ${...}} placeholders, and so does the topic of
+ * {@code @SendTo}.
  * <p>
  * Supported method parameters:
  * <ul>
