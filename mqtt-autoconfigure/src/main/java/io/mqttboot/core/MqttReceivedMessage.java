@@ -86,6 +86,18 @@ public final class MqttReceivedMessage {
 	}
 
 	/**
+	 * Return a copy of this message with another acknowledgement, for handing one message
+	 * to several consumers that each acknowledge it.
+	 * @param acknowledgement what acknowledging the copy does
+	 * @return the copy
+	 */
+	MqttReceivedMessage withAcknowledgement(Runnable acknowledgement) {
+		return new MqttReceivedMessage(this.clientName, this.topic, this.payload, this.qos, this.retained,
+				this.userProperties, this.contentType, this.responseTopic, this.correlationData, this.messageExpiry,
+				this.utf8Payload, acknowledgement);
+	}
+
+	/**
 	 * Return the name of the client that received the message.
 	 * @return the client name
 	 */

@@ -11,6 +11,8 @@ import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttConnectionState;
 import io.mqttboot.core.MqttInFlightTracker;
+import io.mqttboot.core.MqttPullBuffers;
+import io.mqttboot.core.MqttReplyCorrelator;
 import io.mqttboot.core.MqttUnroutedMessages;
 import io.mqttboot.listener.MqttListenerContainer;
 
@@ -112,7 +114,18 @@ public class MqttEndpoint {
 				client.getOutboxSize(), client.getReconnectAttempts(), client.getLastDisconnectReason(), subscriptions,
 				new UnroutedDescriptor(unrouted.getCount(), unrouted.getMergedSubscriptionCount(),
 						unrouted.getNoSubscriptionCount()),
-				listeners);
+				listeners, describe(client.getReplyCorrelator()), describe(client.getPullBuffers()));
+	}
+
+	private static RequestReplyDescriptor describe(MqttReplyCorrelator replies) {
+		return new RequestReplyDescriptor(replies.getPendingCount(), replies.getCompletedCount(),
+				replies.getTimeoutCount(), replies.getLateReplyCount(), replies.getUnknownReplyCount(),
+				replies.getUndeliverableReplyCount());
+	}
+
+	private static ReceiveDescriptor describe(MqttPullBuffers pull) {
+		return new ReceiveDescriptor(pull.getTopicFilters(), pull.getBufferedCount(), pull.getReceivedCount(),
+				pull.getOverflowCount());
 	}
 
 	private ListenerDescriptor describe(MqttListenerContainer container) {
@@ -144,11 +157,42 @@ public class MqttEndpoint {
 	 * @param subscriptions the subscriptions
 	 * @param unrouted received messages that no listener wanted
 	 * @param listeners the listeners
+	 * @param requestReply MQTT 5 requests and replies of this client
+	 * @param receive the buffers of {@code receive()}
 	 */
 	public record ClientDescriptor(MqttConnectionState state, String clientId, String serverUri,
 			boolean sessionPresent, InFlightDescriptor inFlight, int outbox, int reconnectAttempts,
 			@Nullable String lastDisconnectReason, List<SubscriptionDescriptor> subscriptions,
-			UnroutedDescriptor unrouted, List<ListenerDescriptor> listeners) {
+			UnroutedDescriptor unrouted, List<ListenerDescriptor> listeners, RequestReplyDescriptor requestReply,
+			ReceiveDescriptor receive) {
+	}
+
+	/**
+	 * MQTT 5 requests of {@code MqttTemplate.sendAndReceive} and replies that reached no
+	 * one.
+	 *
+	 * @param pending requests waiting for their reply
+	 * @param replied requests that got their reply
+	 * @param timedOut requests that timed out
+	 * @param lateReplies replies dropped because their request had timed out
+	 * @param unknownReplies replies dropped because their correlation data matched no
+	 * request
+	 * @param noResponseTopic listener return values dropped: no response topic, no
+	 * {@code @SendTo}
+	 */
+	public record RequestReplyDescriptor(int pending, long replied, long timedOut, long lateReplies,
+			long unknownReplies, long noResponseTopic) {
+	}
+
+	/**
+	 * The buffers of {@code MqttTemplate.receive}.
+	 *
+	 * @param topicFilters the filters pulled from
+	 * @param buffered messages waiting to be received
+	 * @param received messages handed out
+	 * @param overflow messages acknowledged and dropped because a buffer was full
+	 */
+	public record ReceiveDescriptor(List<String> topicFilters, int buffered, long received, long overflow) {
 	}
 
 	/**
