@@ -1,0 +1,67 @@
+package io.mqttboot.contract;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A documented limitation of a broker of the contract matrix: the contract rows it affects are
+ * skipped with this reason, shown in the test report, instead of passing silently. Each reason
+ * names its source. docs/brokers.md lists the same table.
+ */
+enum BrokerLimitation {
+
+	/** RabbitMQ 3.10 speaks MQTT 3.1.1 only and does not support QoS 2. */
+	RABBITMQ_NO_QOS_2(ContractBroker.RABBITMQ, Feature.QOS_2,
+			"RabbitMQ 3.10 MQTT plugin: MQTT 3.1.1 only, QoS 2 not supported: a QoS 2 subscription is granted QoS 1 and"
+					+ " a QoS 2 PUBLISH is answered with PUBACK (measured in RabbitMqQos2IntegrationTests; RabbitMQ"
+					+ " MQTT plugin guide, https://www.rabbitmq.com/docs/3.13/mqtt, 'QoS 2 is not supported')"),
+
+	/** Shared subscriptions are an MQTT 5 feature; RabbitMQ 3.10 speaks MQTT 3.1.1 only. */
+	RABBITMQ_NO_SHARED_SUBSCRIPTIONS(ContractBroker.RABBITMQ, Feature.SHARED_SUBSCRIPTIONS,
+			"RabbitMQ 3.10 MQTT plugin: MQTT 3.1.1 only, and shared subscriptions ($share/<group>/<filter>) are an"
+					+ " MQTT 5 feature [MQTT 5.0 4.8.2]; RabbitMQ does not support them in 3.13 or 4.x either"
+					+ " (https://www.rabbitmq.com/docs/mqtt, 'Shared subscriptions are not supported')");
+
+	private final ContractBroker broker;
+
+	private final Feature feature;
+
+	private final String reason;
+
+	BrokerLimitation(ContractBroker broker, Feature feature, String reason) {
+		this.broker = broker;
+		this.feature = feature;
+		this.reason = reason;
+	}
+
+	String reason() {
+		return this.reason;
+	}
+
+	/**
+	 * Skip the running test, with the limitation's reason, when the broker has a documented
+	 * limitation for the feature.
+	 * @param broker the broker under test
+	 * @param feature the feature the test needs
+	 */
+	static void skipIfLimited(ContractBroker broker, Feature feature) {
+		for (BrokerLimitation limitation : values()) {
+			if (limitation.broker == broker && limitation.feature == feature) {
+				Assumptions.abort(limitation.name() + ": " + limitation.reason);
+			}
+		}
+	}
+
+	/**
+	 * What a contract row needs from the broker.
+	 */
+	enum Feature {
+
+		/** Publishing and subscribing with QoS 2. */
+		QOS_2,
+
+		/** Shared subscriptions ({@code $share/<group>/<filter>}). */
+		SHARED_SUBSCRIPTIONS
+
+	}
+
+}
