@@ -84,6 +84,10 @@ abstract class BrokerContractTests {
 		}
 	}
 
+	MqttTestBroker broker() {
+		return this.broker;
+	}
+
 	@BeforeEach
 	void newTopic() {
 		this.proxy.restore();
@@ -206,11 +210,20 @@ abstract class BrokerContractTests {
 		}));
 	}
 
-	@Test
-	void persistentSessionShouldReceiveWhatWasPublishedDuringACut() {
+	/**
+	 * With {@code mqtt.clean-start=false}, and with the default {@code true} plus a session
+	 * expiry, which MQTT 5 keeps across a lost connection [MQTT-3.1.2-4, MQTT-3.1.2-23].
+	 * @param cleanStart the first connection's clean start flag
+	 */
+	@ParameterizedTest(name = "clean start {0}")
+	@ValueSource(booleans = { false, true })
+	void persistentSessionShouldReceiveWhatWasPublishedDuringACut(boolean cleanStart) {
+		if (cleanStart) {
+			BrokerLimitation.skipIfLimited(this.brokerType, Feature.SESSION_EXPIRY_AFTER_CLEAN_START);
+		}
 		String clientId = "contract-" + this.brokerType.name().toLowerCase() + "-" + this.topic.substring(9);
 		app(TopicListener.class).withPropertyValues("mqtt.url=" + this.proxy.getUrl(), "mqtt.client-id=" + clientId,
-				"mqtt.session-expiry=5m")
+				"mqtt.clean-start=" + cleanStart, "mqtt.session-expiry=5m")
 			.run((subscriber) -> app(TopicListener.class).withPropertyValues("mqtt.listener.auto-startup=false")
 				.run((publisher) -> {
 					MqttClientManager manager = ListenerContexts.awaitSubscribed(subscriber);
