@@ -13,13 +13,13 @@ enum BrokerLimitation {
 	RABBITMQ_NO_QOS_2(ContractBroker.RABBITMQ, Feature.QOS_2,
 			"RabbitMQ 3.10 MQTT plugin: MQTT 3.1.1 only, QoS 2 not supported: a QoS 2 subscription is granted QoS 1 and"
 					+ " a QoS 2 PUBLISH is answered with PUBACK (measured in RabbitMqQos2IntegrationTests; RabbitMQ"
-					+ " MQTT plugin guide, https://www.rabbitmq.com/docs/3.13/mqtt, 'QoS 2 is not supported')"),
+					+ " MQTT plugin guide, https://www.rabbitmq.com/docs/mqtt); see docs/brokers.md"),
 
 	/** Shared subscriptions are an MQTT 5 feature; RabbitMQ 3.10 speaks MQTT 3.1.1 only. */
 	RABBITMQ_NO_SHARED_SUBSCRIPTIONS(ContractBroker.RABBITMQ, Feature.SHARED_SUBSCRIPTIONS,
 			"RabbitMQ 3.10 MQTT plugin: MQTT 3.1.1 only, and shared subscriptions ($share/<group>/<filter>) are an"
-					+ " MQTT 5 feature [MQTT 5.0 4.8.2]; RabbitMQ does not support them in 3.13 or 4.x either"
-					+ " (https://www.rabbitmq.com/docs/mqtt, 'Shared subscriptions are not supported')"),
+					+ " MQTT 5 feature [MQTT 5.0 4.8.2] (RabbitMQ MQTT plugin guide,"
+					+ " https://www.rabbitmq.com/docs/mqtt); see docs/brokers.md"),
 
 	/** MQTT 3.1.1 has no session expiry: a clean session ends with its connection. */
 	RABBITMQ_CLEAN_SESSION_ENDS_WITH_CONNECTION(ContractBroker.RABBITMQ, Feature.SESSION_EXPIRY_AFTER_CLEAN_START,
