@@ -324,11 +324,14 @@ final class HiveMqEngines {
 
 		private volatile int maximumQos = 2;
 
+		private volatile int sendMaximum = MqttInFlightTracker.UNLIMITED_WINDOW;
+
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			this.settings = settings;
 			builder.addConnectedListener((context) -> {
 				var connAck = ((Mqtt5ClientConnectedContext) context).getConnAck();
 				this.maximumQos = connAck.getRestrictions().getMaximumQos().getCode();
+				this.sendMaximum = connAck.getRestrictions().getReceiveMaximum();
 				connected(callbacks, connAck.isSessionPresent());
 			});
 			Mqtt5ClientBuilder builder5 = builder.useMqttVersion5();
@@ -365,6 +368,11 @@ final class HiveMqEngines {
 		@Override
 		public int maximumQos() {
 			return this.maximumQos;
+		}
+
+		@Override
+		public int sendMaximum() {
+			return this.sendMaximum;
 		}
 
 		@Override

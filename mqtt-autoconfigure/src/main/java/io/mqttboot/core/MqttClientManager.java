@@ -1108,6 +1108,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			}
 			manager.everConnected = true;
 			manager.sessionPresent = sessionPresent;
+			manager.inFlight.setOutgoingWindow(manager.engine.sendMaximum());
 			manager.reconnectAttempts = 0;
 			manager.connectedSince = Instant.now();
 			manager.state = MqttConnectionState.CONNECTED;
