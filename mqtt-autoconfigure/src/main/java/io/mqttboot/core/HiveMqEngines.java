@@ -427,6 +427,8 @@ final class HiveMqEngines {
 
 		private volatile int maximumQos = 2;
 
+		private volatile int sendMaximum = MqttInFlightTracker.UNLIMITED_WINDOW;
+
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			super(settings, builder, callbacks);
 			Mqtt5ClientBuilder builder5 = builder.useMqttVersion5();
@@ -448,6 +450,7 @@ final class HiveMqEngines {
 		boolean connAckReceived(MqttClientConnectedContext context) {
 			var connAck = ((Mqtt5ClientConnectedContext) context).getConnAck();
 			this.maximumQos = connAck.getRestrictions().getMaximumQos().getCode();
+			this.sendMaximum = connAck.getRestrictions().getReceiveMaximum();
 			return connAck.isSessionPresent();
 		}
 
@@ -459,6 +462,11 @@ final class HiveMqEngines {
 		@Override
 		public int maximumQos() {
 			return this.maximumQos;
+		}
+
+		@Override
+		public int sendMaximum() {
+			return this.sendMaximum;
 		}
 
 		@Override

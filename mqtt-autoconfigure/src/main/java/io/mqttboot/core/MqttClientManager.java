@@ -1025,7 +1025,31 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		this.stopped = true;
 		this.state = MqttConnectionState.DISCONNECTED;
 		this.engine.disconnect().exceptionally((ex) -> null);
-		throw new MqttConnectionFailedException(this.name, getClientId(), getServerUri(), describe(cause), cause);
+		Throwable explained = explainClosedBeforeConnAck(cause);
+		throw new MqttConnectionFailedException(this.name, getClientId(), getServerUri(), describe(explained),
+				explained);
+	}
+
+	/**
+	 * Return a cause that says what a broker closing an MQTT 5 CONNECT without any CONNACK
+	 * most likely means: RabbitMQ 3.10's MQTT plugin, for one, speaks MQTT 3.1.1 only and
+	 * closes the connection, leaving the client with nothing but "Server closed connection
+	 * without DISCONNECT". Other causes are returned as they are.
+	 * @param cause the failure of a connection attempt that got no CONNACK
+	 * @return the cause to log, report in health and publish
+	 */
+	private Throwable explainClosedBeforeConnAck(Throwable cause) {
+		Throwable unwrapped = cause;
+		while ((unwrapped instanceof CompletionException || unwrapped instanceof ExecutionException)
+				&& unwrapped.getCause() != null) {
+			unwrapped = unwrapped.getCause();
+		}
+		if (this.settings.getVersion() != MqttVersion.MQTT_5_0
+				|| !HiveMqEngines.isClosedByBrokerWithoutDisconnect(unwrapped)) {
+			return cause;
+		}
+		return new MqttException("The broker closed the MQTT 5 connection before CONNACK: it may speak MQTT 3.1.1"
+				+ " only (RabbitMQ 3.x does); if so, set mqtt.version=3", unwrapped);
 	}
 
 	@Override
@@ -1186,6 +1210,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			}
 			manager.everConnected = true;
 			manager.sessionPresent = sessionPresent;
+			manager.inFlight.setOutgoingWindow(manager.engine.sendMaximum());
 			manager.reconnectAttempts = 0;
 			manager.connectedSince = Instant.now();
 			manager.state = MqttConnectionState.CONNECTED;
@@ -1199,9 +1224,10 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		}
 
 		@Override
-		public long disconnected(Throwable cause, boolean byUser, int attempts) {
+		public long disconnected(Throwable reported, boolean byUser, int attempts) {
 			MqttClientManager manager = MqttClientManager.this;
 			Instant since = manager.connectedSince;
+			Throwable cause = (since == null) ? explainClosedBeforeConnAck(reported) : reported;
 			manager.connectionGeneration.incrementAndGet();
 			manager.open = false;
 			synchronized (manager.subscriptionMonitor) {

@@ -33,6 +33,16 @@ interface MqttEngine {
 	}
 
 	/**
+	 * Return how many outgoing QoS 1 and QoS 2 PUBLISH packets may be unacknowledged at once on
+	 * the current (or last) connection: the broker's Receive Maximum from an MQTT 5 CONNACK
+	 * [MQTT-3.3.4-7]. The client holds further messages back until acknowledgements free room.
+	 * @return the limit; 65,535 when the broker announced none or speaks MQTT 3.1.1
+	 */
+	default int sendMaximum() {
+		return MqttInFlightTracker.UNLIMITED_WINDOW;
+	}
+
+	/**
 	 * Register the receiver of all incoming messages; call before {@link #connect()}.
 	 * Messages are acknowledged only through {@link MqttReceivedMessage#acknowledge()}.
 	 * @param clientName the client name to put on received messages

@@ -23,7 +23,9 @@ import io.mqttboot.listener.MqttListenerContainer;
  * <ul>
  * <li>{@code mqtt.messages.published} (client, qos, outcome) and
  * {@code mqtt.messages.received} (client, qos) counters;</li>
- * <li>{@code mqtt.inflight} (client, direction, qos), {@code mqtt.outbox} (client) and
+ * <li>{@code mqtt.inflight} (client, direction, qos), {@code mqtt.inflight.queued} (client:
+ * the outgoing ones held back in the client by the broker's receive maximum, a part of
+ * {@code mqtt.inflight{direction=outgoing}}), {@code mqtt.outbox} (client) and
  * {@code mqtt.connected} (client) gauges;</li>
  * <li>{@code mqtt.reconnects} (client), {@code mqtt.messages.dropped} (client),
  * {@code mqtt.messages.given-up} (client), {@code mqtt.messages.downgraded} (client) and
@@ -103,6 +105,11 @@ public class MqttMetrics implements MeterBinder {
 		inFlight(registry, client, tags, "outgoing", "2", MqttInFlightTracker::getOutgoingQos2);
 		inFlight(registry, client, tags, "incoming", "1", MqttInFlightTracker::getIncomingQos1);
 		inFlight(registry, client, tags, "incoming", "2", MqttInFlightTracker::getIncomingQos2);
+		Gauge.builder("mqtt.inflight.queued", client.getInFlight(), MqttInFlightTracker::getOutgoingQueued)
+			.description("Outgoing QoS 1/2 messages held back in the client because the broker's receive maximum "
+					+ "is reached; counted in mqtt.inflight{direction=outgoing} too")
+			.tags(tags)
+			.register(registry);
 		Gauge.builder("mqtt.outbox", client, MqttClientManager::getOutboxSize)
 			.description("Messages waiting in the outbox for the connection")
 			.tags(tags)

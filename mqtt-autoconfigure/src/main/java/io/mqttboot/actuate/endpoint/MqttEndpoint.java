@@ -110,7 +110,8 @@ public class MqttEndpoint {
 		return new ClientDescriptor(client.getState(), client.getClientId(), client.getServerUri().toString(),
 				client.isSessionPresent(),
 				new InFlightDescriptor(inFlight.getOutgoingQos1(), inFlight.getOutgoingQos2(), inFlight.getIncomingQos1(),
-						inFlight.getIncomingQos2()),
+						inFlight.getIncomingQos2(), inFlight.getOutgoingSent(), inFlight.getOutgoingQueued(),
+						inFlight.getOutgoingWindow()),
 				client.getOutboxSize(), client.getReconnectAttempts(), client.getLastDisconnectReason(), subscriptions,
 				new UnroutedDescriptor(unrouted.getCount(), unrouted.getMergedSubscriptionCount(),
 						unrouted.getNoSubscriptionCount()),
@@ -214,8 +215,14 @@ public class MqttEndpoint {
 	 * @param outgoingQos2 outgoing QoS 2
 	 * @param incomingQos1 incoming QoS 1
 	 * @param incomingQos2 incoming QoS 2
+	 * @param outgoingSent outgoing QoS 1 and 2 sent and not yet acknowledged (at most
+	 * {@code outgoingWindow})
+	 * @param outgoingQueued outgoing QoS 1 and 2 held back in the client because the broker's
+	 * Receive Maximum is reached
+	 * @param outgoingWindow the broker's Receive Maximum (65,535 when it announced none)
 	 */
-	public record InFlightDescriptor(int outgoingQos1, int outgoingQos2, int incomingQos1, int incomingQos2) {
+	public record InFlightDescriptor(int outgoingQos1, int outgoingQos2, int incomingQos1, int incomingQos2,
+			int outgoingSent, int outgoingQueued, int outgoingWindow) {
 	}
 
 	/**
