@@ -95,6 +95,13 @@ public final class HiveMqEngines {
 	private HiveMqEngines() {
 	}
 
+	/**
+	 * Build the engine of one client; it connects on {@link MqttEngine#connect()}.
+	 * @param settings the client settings, which also pick MQTT 5 or 3.1.1
+	 * @param customizers customizers of the HiveMQ client builder, applied last
+	 * @param callbacks the receiver of connection events
+	 * @return the engine
+	 */
 	public static MqttEngine create(MqttClientSettings settings, List<MqttClientCustomizer> customizers,
 			MqttEngine.Callbacks callbacks) {
 		MqttClientBuilder builder = MqttClient.builder().identifier(settings.getClientId());
