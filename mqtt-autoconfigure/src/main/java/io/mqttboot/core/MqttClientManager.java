@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
+import io.mqttboot.core.engine.HiveMqEngines;
+import io.mqttboot.core.engine.MqttEngine;
+import io.mqttboot.core.outbox.MqttOutboxStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -1169,7 +1172,15 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		}
 	}
 
-	static String describe(Throwable ex) {
+	/**
+	 * Describe a failure for a log message: the class and message of its cause, unwrapped
+	 * from {@link CompletionException} and {@link ExecutionException}.
+	 * <p>
+	 * Internal: not for use by applications; may change without notice.
+	 * @param ex the failure
+	 * @return the description
+	 */
+	public static String describe(Throwable ex) {
 		Throwable cause = ex;
 		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
 				&& cause.getCause() != null) {

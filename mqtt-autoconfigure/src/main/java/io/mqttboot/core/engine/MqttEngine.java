@@ -1,13 +1,22 @@
-package io.mqttboot.core;
+package io.mqttboot.core.engine;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import io.mqttboot.core.MqttInFlightTracker;
+import io.mqttboot.core.MqttInboundHandler;
+import io.mqttboot.core.MqttPublishResult;
+import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.core.MqttSubscription;
+import io.mqttboot.core.OutboundPublish;
+
 /**
  * The one internal adapter between this library and the MQTT engine (HiveMQ MQTT client).
  * HiveMQ types stay behind this interface so that the public API never exposes them.
+ * <p>
+ * Internal: not for use by applications; may change without notice.
  */
-interface MqttEngine {
+public interface MqttEngine {
 
 	/**
 	 * Connect. The future completes when the broker accepted the CONNECT, possibly after
