@@ -1127,9 +1127,10 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				manager.subscriptionsLive = false;
 			}
 			manager.connectedSince = null;
-			// Failing fast, the first connection still tries every server of the list once.
+			// Failing fast, the first connection still tries every server of the list once
+			// (HiveMQ counts the first connect as attempt 1).
 			boolean giveUp = manager.settings.isFailFast() && !manager.everConnected
-					&& attempts + 1 >= manager.settings.getServerUris().size();
+					&& attempts >= manager.settings.getServerUris().size();
 			if (byUser || !manager.running || giveUp) {
 				manager.state = MqttConnectionState.DISCONNECTED;
 				return -1;
