@@ -944,7 +944,9 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		this.stopped = true;
 		this.state = MqttConnectionState.DISCONNECTED;
 		this.engine.disconnect().exceptionally((ex) -> null);
-		throw new MqttConnectionFailedException(this.name, getClientId(), getServerUri(), describe(cause), cause);
+		List<URI> servers = this.settings.getServerUris();
+		String reason = describe(cause) + ((servers.size() > 1) ? " (tried each of " + servers + ")" : "");
+		throw new MqttConnectionFailedException(this.name, getClientId(), getServerUri(), reason, cause);
 	}
 
 	@Override

@@ -133,7 +133,8 @@ class ServerListIntegrationTests {
 		this.second.stop();
 		client(down, this.second.getUrl()).withPropertyValues("mqtt.fail-fast=true")
 			.run((context) -> assertThat(context).getFailure()
-				.hasStackTraceContaining("could not connect to " + this.second.getUrl()));
+				.hasStackTraceContaining("could not connect to " + this.second.getUrl())
+				.hasStackTraceContaining("(tried each of [" + down + ", " + this.second.getUrl() + "])"));
 	}
 
 	private static ApplicationContextRunner client(String... urls) {
