@@ -26,12 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Checks the configuration metadata that the configuration processor generates from the
  * property classes' javadoc, and keeps {@code docs/configuration.md}, which is generated
- * from it, up to date. Run with {@code -Dmqtt.docs.update=true} to rewrite the document.
+ * from it, up to date. Run with {@code -Ddocs.update=true} to rewrite the document.
  */
 class ConfigurationReferenceTests {
 
 	static final String REGENERATE = "./mvnw -pl mqtt-autoconfigure -am test -Dtest=ConfigurationReferenceTests"
-			+ " -Dsurefire.failIfNoSpecifiedTests=false -Dmqtt.docs.update=true";
+			+ " -Dsurefire.failIfNoSpecifiedTests=false -Ddocs.update=true";
 
 	private static final Path METADATA = Path.of("target/classes/META-INF/spring-configuration-metadata.json");
 
@@ -65,7 +65,7 @@ class ConfigurationReferenceTests {
 	@Test
 	void committedReferenceShouldMatchTheMetadata() throws IOException {
 		String generated = render(metadata());
-		if (Boolean.getBoolean("mqtt.docs.update")) {
+		if (Boolean.getBoolean("docs.update")) {
 			Files.writeString(REFERENCE, generated, StandardCharsets.UTF_8);
 		}
 		String committed = Files.exists(REFERENCE) ? Files.readString(REFERENCE, StandardCharsets.UTF_8) : "";
