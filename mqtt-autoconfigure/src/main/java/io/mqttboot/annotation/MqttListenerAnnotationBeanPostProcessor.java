@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.config.DefaultMqttListenerContainerFactory;
@@ -30,6 +32,7 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.BeanInitializationException;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -50,16 +53,30 @@ import org.springframework.validation.Validator;
  * Finds {@link MqttListener} methods on beans, validates them (topic filters, QoS, topic
  * variables, parameters) so that mistakes fail the startup with a message naming the class
  * and method, and registers one endpoint per annotation with the
- * {@link MqttListenerEndpointRegistry} once all singletons exist.
+ * {@link MqttListenerEndpointRegistry} once all singletons exist. A bean created later
+ * ({@code @Lazy}, or registered after the context started) is registered, started and
+ * subscribed when it is created. Prototype and other non-singleton beans are refused with
+ * an error naming the bean: each instance would receive every message, and nothing would
+ * ever end an instance's subscription.
  *
  * @since 0.1.0
  */
 public class MqttListenerAnnotationBeanPostProcessor
 		implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware, Ordered {
 
+	private static final Log logger = LogFactory.getLog(MqttListenerAnnotationBeanPostProcessor.class);
+
 	private @Nullable ConfigurableListableBeanFactory beanFactory;
 
 	private final List<PendingEndpoint> pending = new ArrayList<>();
+
+	/**
+	 * Whether the singletons were registered: beans created from now on (lazy ones, ones
+	 * registered later) are registered and started when they appear.
+	 */
+	private boolean initialized;
+
+	private @Nullable Registration registration;
 
 	private final Set<Class<?>> nonAnnotatedClasses = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -89,15 +106,42 @@ public class MqttListenerAnnotationBeanPostProcessor
 			this.nonAnnotatedClasses.add(targetClass);
 			return bean;
 		}
+		checkSingleton(beanName, targetClass);
+		List<PendingEndpoint> endpoints = new ArrayList<>();
 		methods.forEach((method, listeners) -> {
 			int index = 0;
 			for (MqttListener listener : listeners) {
 				Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
-				this.pending.add(createEndpoint(bean, targetClass, invocable, listener, (listeners.size() > 1) ? index : -1));
+				endpoints.add(createEndpoint(bean, targetClass, invocable, listener, (listeners.size() > 1) ? index : -1));
 				index++;
 			}
 		});
+		synchronized (this.pending) {
+			if (!this.initialized) {
+				this.pending.addAll(endpoints);
+				return bean;
+			}
+		}
+		// Created after startup (@Lazy, or registered later): register and subscribe now.
+		registerLate(endpoints, beanName);
 		return bean;
+	}
+
+	private void checkSingleton(String beanName, Class<?> targetClass) {
+		ConfigurableListableBeanFactory beanFactory = this.beanFactory;
+		if (beanFactory != null && beanFactory.containsBeanDefinition(beanName)
+				&& !beanFactory.getMergedBeanDefinition(beanName).isSingleton()) {
+			throw new BeanInitializationException(nonSingletonMessage(beanName, targetClass,
+					beanFactory.getMergedBeanDefinition(beanName).getScope()));
+		}
+	}
+
+	private static String nonSingletonMessage(String beanName, Class<?> targetClass, @Nullable String scope) {
+		return "@MqttListener on bean '" + beanName + "' (" + ClassUtils.getShortName(targetClass) + ") of scope '"
+				+ (StringUtils.hasText(scope) ? scope : "prototype") + "' is not supported: every instance would"
+				+ " subscribe and receive every message, and nothing ends an instance's subscription. Make the bean"
+				+ " a singleton (it may be @Lazy), or register a listener per instance programmatically with"
+				+ " MqttListenerEndpointRegistry.registerListenerContainer";
 	}
 
 	private PendingEndpoint createEndpoint(Object bean, Class<?> targetClass, Method method, MqttListener listener,
@@ -235,38 +279,99 @@ public class MqttListenerAnnotationBeanPostProcessor
 
 	@Override
 	public void afterSingletonsInstantiated() {
-		if (this.pending.isEmpty()) {
+		List<PendingEndpoint> endpoints;
+		synchronized (this.pending) {
+			this.initialized = true;
+			endpoints = List.copyOf(this.pending);
+			this.pending.clear();
+		}
+		checkNoNonSingletonListeners();
+		if (endpoints.isEmpty()) {
 			return;
 		}
+		Registration registration = registration();
+		for (PendingEndpoint pending : endpoints) {
+			register(pending, registration, false);
+		}
+		registration.registry().applySubscriptions();
+	}
+
+	/**
+	 * Fail the startup for a prototype (or otherwise scoped) bean with {@code @MqttListener}
+	 * methods that nobody asked for yet, rather than when it is first created.
+	 */
+	private void checkNoNonSingletonListeners() {
+		ConfigurableListableBeanFactory beanFactory = this.beanFactory;
+		if (beanFactory == null) {
+			return;
+		}
+		for (String beanName : beanFactory.getBeanDefinitionNames()) {
+			BeanDefinition definition = beanFactory.getMergedBeanDefinition(beanName);
+			if (definition.isSingleton() || definition.isAbstract()) {
+				continue;
+			}
+			Class<?> type = beanFactory.getType(beanName, false);
+			if (type != null && hasListenerMethods(ClassUtils.getUserClass(type))) {
+				throw new BeanInitializationException(nonSingletonMessage(beanName, type, definition.getScope()));
+			}
+		}
+	}
+
+	private boolean hasListenerMethods(Class<?> type) {
+		return !MethodIntrospector.selectMethods(type,
+				(MethodIntrospector.MetadataLookup<Boolean>) (method) -> AnnotatedElementUtils
+					.findMergedRepeatableAnnotations(method, MqttListener.class, MqttListeners.class)
+					.isEmpty() ? null : Boolean.TRUE)
+			.isEmpty();
+	}
+
+	private void registerLate(List<PendingEndpoint> endpoints, String beanName) {
+		Registration registration = registration();
+		for (PendingEndpoint pending : endpoints) {
+			register(pending, registration, true);
+		}
+		// Subscribed now, or on the next connection when the client is disconnected.
+		registration.registry().applySubscriptions();
+		logger.info("Registered " + endpoints.size() + " @MqttListener endpoint" + ((endpoints.size() != 1) ? "s" : "")
+					+ " of bean '" + beanName + "', created after startup: "
+					+ endpoints.stream().map((pending) -> pending.endpoint().getId()).toList());
+	}
+
+	private synchronized Registration registration() {
 		ConfigurableListableBeanFactory beanFactory = this.beanFactory;
 		if (beanFactory == null) {
 			throw new IllegalStateException("@MqttListener methods need a ConfigurableListableBeanFactory");
 		}
-		MqttListenerEndpointRegistry registry = beanFactory.getBean(
-				MqttListenerConfigUtils.MQTT_LISTENER_ENDPOINT_REGISTRY_BEAN_NAME, MqttListenerEndpointRegistry.class);
-		MqttListenerContainerFactory factory = beanFactory
-			.getBeanProvider(MqttListenerContainerFactory.class)
-			.getIfAvailable(DefaultMqttListenerContainerFactory::new);
-		DefaultMessageHandlerMethodFactory methodFactory = messageHandlerMethodFactory(beanFactory);
-		for (PendingEndpoint pending : this.pending) {
-			MethodMqttListenerEndpoint endpoint = pending.endpoint();
-			try {
-				// Only now: custom argument resolvers are beans, which may not have existed
-				// when the listener bean was post-processed.
-				validateParameters(endpoint.getMethod(), endpoint.getTopicTemplates());
-				endpoint.setMessageHandlerMethodFactory(methodFactory);
-				if (StringUtils.hasText(pending.errorHandler())) {
-					endpoint.setErrorHandler(beanFactory.getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
-				}
-				registry.registerListenerContainer(endpoint, factory, false);
-			}
-			catch (IllegalArgumentException | IllegalStateException | NoSuchBeanDefinitionException ex) {
-				throw new BeanInitializationException(
-						"Invalid @MqttListener on " + pending.where() + ": " + ex.getMessage(), ex);
-			}
+		Registration registration = this.registration;
+		if (registration == null) {
+			MqttListenerEndpointRegistry registry = beanFactory.getBean(
+					MqttListenerConfigUtils.MQTT_LISTENER_ENDPOINT_REGISTRY_BEAN_NAME,
+					MqttListenerEndpointRegistry.class);
+			MqttListenerContainerFactory factory = beanFactory.getBeanProvider(MqttListenerContainerFactory.class)
+				.getIfAvailable(DefaultMqttListenerContainerFactory::new);
+			registration = new Registration(beanFactory, registry, factory, messageHandlerMethodFactory(beanFactory));
+			this.registration = registration;
 		}
-		this.pending.clear();
-		registry.applySubscriptions();
+		return registration;
+	}
+
+	private void register(PendingEndpoint pending, Registration registration, boolean startImmediately) {
+		MethodMqttListenerEndpoint endpoint = pending.endpoint();
+		try {
+			// Only now: custom argument resolvers are beans, which may not have existed
+			// when the listener bean was post-processed.
+			validateParameters(endpoint.getMethod(), endpoint.getTopicTemplates());
+			endpoint.setMessageHandlerMethodFactory(registration.methodFactory());
+			if (StringUtils.hasText(pending.errorHandler())) {
+				endpoint.setErrorHandler(
+						registration.beanFactory().getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
+			}
+			registration.registry().registerListenerContainer(endpoint, registration.factory(), startImmediately);
+		}
+		catch (IllegalArgumentException | IllegalStateException | NoSuchBeanDefinitionException ex) {
+			throw new BeanInitializationException("Invalid @MqttListener on " + pending.where() + ": " + ex.getMessage(),
+					ex);
+		}
 	}
 
 	private DefaultMessageHandlerMethodFactory messageHandlerMethodFactory(ConfigurableListableBeanFactory beanFactory) {
@@ -289,6 +394,10 @@ public class MqttListenerAnnotationBeanPostProcessor
 	}
 
 	private record PendingEndpoint(MethodMqttListenerEndpoint endpoint, String errorHandler, String where) {
+	}
+
+	private record Registration(ConfigurableListableBeanFactory beanFactory, MqttListenerEndpointRegistry registry,
+			MqttListenerContainerFactory factory, DefaultMessageHandlerMethodFactory methodFactory) {
 	}
 
 }

@@ -19,6 +19,7 @@ import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttTopic;
+import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
 import com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
@@ -180,6 +181,24 @@ final class HiveMqEngines {
 	static boolean isSessionTakenOver(Throwable cause) {
 		return cause instanceof Mqtt5DisconnectException disconnect
 				&& disconnect.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER;
+	}
+
+	private static final String SERVER_CLOSED_WITHOUT_DISCONNECT = "Server closed connection without DISCONNECT.";
+
+	/**
+	 * Return whether the broker closed the connection without sending DISCONNECT (on MQTT
+	 * 3.1.1 always; on MQTT 5 what mosquitto 2.0 does to the older of two connections with
+	 * one client identifier). Not a reset by the network, not a DISCONNECT the broker sent
+	 * with another reason, and not a connection this client closed itself, for example on a
+	 * protocol error of the broker.
+	 * @param cause the cause reported by the client
+	 * @return whether the broker closed the connection without a word
+	 */
+	static boolean isClosedByBrokerWithoutDisconnect(Throwable cause) {
+		// HiveMQ 1.4.2 reports it with exactly this exception and message
+		// (MqttDisconnectHandler.channelInactive); client-side closes carry their own reason.
+		return cause instanceof ConnectionClosedException && cause.getCause() == null
+				&& SERVER_CLOSED_WITHOUT_DISCONNECT.equals(cause.getMessage());
 	}
 
 	/**

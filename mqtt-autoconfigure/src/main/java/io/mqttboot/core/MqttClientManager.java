@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,13 +127,25 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 
 	private volatile int flaps;
 
+	private volatile int silentBrokerCloses;
+
 	private final Object subscriptionMonitor = new Object();
 
 	private List<MqttSubscription> desiredSubscriptions = List.of();
 
 	private final Map<String, MqttSubscriptionStatus> subscriptionStatus = new ConcurrentHashMap<>();
 
-	private volatile boolean subscribedOnThisRun;
+	/**
+	 * What this run sent to the broker and did not unsubscribe since: granted, refused or
+	 * awaiting SUBACK. Guarded by {@link #subscriptionMonitor}.
+	 */
+	private final Map<String, SentSubscription> sent = new HashMap<>();
+
+	/**
+	 * Whether the current connection was reconciled, so that changes are sent at once.
+	 * Guarded by {@link #subscriptionMonitor}.
+	 */
+	private boolean subscriptionsLive;
 
 	/**
 	 * Create a new manager.
@@ -249,7 +262,9 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	 * Return how often another connection with the same client identifier took this
 	 * client's session over: MQTT 5 DISCONNECT with reason 0x8E, or (for brokers that just
 	 * close the old connection, like mosquitto 2.0) the third and every further connection
-	 * in a row that the broker closed within 5 seconds of accepting it. Above zero, two
+	 * in a row that the broker closed without DISCONNECT within 5 seconds of accepting it.
+	 * Connections this client closed itself (a protocol error of the broker), reset by the
+	 * network or ended by a DISCONNECT with another reason are not counted. Above zero, two
 	 * applications (or two instances of one) share a client identifier.
 	 * @return the take-over count since start
 	 */
@@ -349,36 +364,24 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	}
 
 	/**
-	 * Set the subscriptions this client must hold. Applied on every connection whose
-	 * CONNACK says the session is not present, on the first connection of a run, and
-	 * immediately (as the difference) when connected. Nothing is unsubscribed on shutdown.
+	 * Set the subscriptions this client must hold. When connected, the difference to what
+	 * this run sent is subscribed and unsubscribed at once; while disconnected the change
+	 * is kept and reconciled on the next connection, whether or not the broker resumed the
+	 * session. Nothing is unsubscribed on shutdown.
 	 * @param subscriptions the complete set of subscriptions
 	 */
 	public void setSubscriptions(List<MqttSubscription> subscriptions) {
-		List<MqttSubscription> added;
-		List<String> removed;
-		boolean apply;
 		synchronized (this.subscriptionMonitor) {
-			Map<String, MqttSubscription> previous = new LinkedHashMap<>();
-			this.desiredSubscriptions.forEach((subscription) -> previous.put(subscription.filter(), subscription));
-			added = subscriptions.stream()
-				.filter((subscription) -> !subscription.equals(previous.get(subscription.filter())))
-				.toList();
 			Set<String> kept = new HashSet<>();
 			subscriptions.forEach((subscription) -> kept.add(subscription.filter()));
-			removed = previous.keySet().stream().filter((filter) -> !kept.contains(filter)).toList();
+			this.desiredSubscriptions.stream()
+				.map(MqttSubscription::filter)
+				.filter((filter) -> !kept.contains(filter))
+				.forEach(this.subscriptionStatus::remove);
 			this.desiredSubscriptions = List.copyOf(subscriptions);
-			// Decided under the same lock as subscribeAll(), so that a change is either part of
-			// the full subscription of this connection or applied here, never lost in between.
-			apply = isConnected() && this.subscribedOnThisRun;
-		}
-		removed.forEach(this.subscriptionStatus::remove);
-		if (apply) {
-			if (!removed.isEmpty()) {
-				this.engine.unsubscribe(removed)
-					.whenComplete((ignored, ex) -> logSubscriptionFailure("unsubscribe from " + removed, ex));
+			if (this.subscriptionsLive) {
+				reconcileSubscriptions();
 			}
-			subscribe(added);
 		}
 	}
 
@@ -397,27 +400,112 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			.toList();
 	}
 
-	private void subscribeAll() {
-		List<MqttSubscription> desired;
+	private void connectedSubscriptions(boolean sessionPresent, int generation) {
 		synchronized (this.subscriptionMonitor) {
-			desired = this.desiredSubscriptions;
-			this.subscribedOnThisRun = true;
+			if (this.connectionGeneration.get() != generation || !this.running) {
+				// Lost again before this ran: the next connection reconciles.
+				return;
+			}
+			if (!sessionPresent) {
+				// The broker has no subscription of ours any more.
+				this.sent.clear();
+			}
+			this.subscriptionsLive = true;
+			reconcileSubscriptions();
 		}
-		subscribe(desired);
 	}
 
-	private void subscribe(List<MqttSubscription> subscriptions) {
+	/**
+	 * Send what is desired but was not sent on this run, unsubscribe what was sent but is no
+	 * longer desired. Changes made while disconnected are applied here on the next
+	 * connection, also when the broker resumed the session: that session still holds the
+	 * subscriptions of stopped listeners and lacks those of listeners started meanwhile.
+	 * Called with {@link #subscriptionMonitor} held, so that changes are sent in order.
+	 */
+	private void reconcileSubscriptions() {
+		Map<String, MqttSubscription> desired = new LinkedHashMap<>();
+		this.desiredSubscriptions.forEach((subscription) -> desired.put(subscription.filter(), subscription));
+		List<String> stale = this.sent.keySet().stream().filter((filter) -> !desired.containsKey(filter)).toList();
+		List<SentSubscription> missing = new ArrayList<>();
+		int generation = this.connectionGeneration.get();
+		for (MqttSubscription subscription : desired.values()) {
+			SentSubscription sent = this.sent.get(subscription.filter());
+			if (sent == null || !sent.subscription().equals(subscription)) {
+				SentSubscription sending = new SentSubscription(subscription, generation);
+				this.sent.put(subscription.filter(), sending);
+				missing.add(sending);
+			}
+		}
+		// Subscribe first: when a wider filter replaces a narrower one (merged with a new
+		// listener's), unsubscribing first would leave a moment in which the broker routes
+		// the narrower filter's messages nowhere. The broker handles our packets in order,
+		// so for that moment it sends a copy per subscription instead (duplicates, not loss).
+		subscribe(missing);
+		if (!stale.isEmpty()) {
+			Map<String, SentSubscription> unsubscribing = new LinkedHashMap<>();
+			// Marked with this connection, so that a failure is retried at once only when
+			// reported after a reconnect, never in a loop on the same connection.
+			stale.forEach((filter) -> unsubscribing.put(filter,
+					new SentSubscription(this.sent.remove(filter).subscription(), generation)));
+			this.engine.unsubscribe(stale).whenComplete((ignored, ex) -> {
+				if (ex != null) {
+					onUnsubscribeFailed(unsubscribing, ex);
+				}
+				else {
+					logger.debug("MQTT client '" + this.name + "' unsubscribed from " + stale);
+				}
+			});
+		}
+	}
+
+	private void onUnsubscribeFailed(Map<String, SentSubscription> unsubscribing, Throwable ex) {
+		logSubscriptionFailure("unsubscribe from " + unsubscribing.keySet(), ex);
+		synchronized (this.subscriptionMonitor) {
+			// The broker may still hold them: unsubscribe again on the next reconciliation,
+			// unless they are wanted again meanwhile.
+			unsubscribing.forEach(this.sent::putIfAbsent);
+			retryIfReconnected(unsubscribing.values());
+		}
+	}
+
+	private void subscribe(List<SentSubscription> subscriptions) {
 		// One SUBSCRIBE per chunk keeps packets well below common maximum packet sizes.
 		for (int from = 0; from < subscriptions.size(); from += SUBSCRIBE_BATCH) {
-			List<MqttSubscription> chunk = subscriptions.subList(from,
+			List<SentSubscription> chunk = subscriptions.subList(from,
 					Math.min(subscriptions.size(), from + SUBSCRIBE_BATCH));
-			this.engine.subscribe(chunk).whenComplete((codes, ex) -> {
+			List<MqttSubscription> packet = chunk.stream().map(SentSubscription::subscription).toList();
+			this.engine.subscribe(packet).whenComplete((codes, ex) -> {
 				if (ex != null) {
-					logSubscriptionFailure("subscribe to " + chunk.stream().map(MqttSubscription::filter).toList(), ex);
+					onSubscribeFailed(chunk, ex);
 					return;
 				}
-				runOnEventThread(() -> onSubAck(chunk, codes));
+				runOnEventThread(() -> onSubAck(packet, codes));
 			});
+		}
+	}
+
+	private void onSubscribeFailed(List<SentSubscription> chunk, Throwable ex) {
+		logSubscriptionFailure("subscribe to " + chunk.stream().map((sent) -> sent.subscription().filter()).toList(),
+				ex);
+		synchronized (this.subscriptionMonitor) {
+			for (SentSubscription failed : chunk) {
+				// Only if not sent again since (identity, not equality).
+				if (this.sent.get(failed.subscription().filter()) == failed) {
+					this.sent.remove(failed.subscription().filter());
+				}
+			}
+			retryIfReconnected(chunk);
+		}
+	}
+
+	private void retryIfReconnected(Iterable<SentSubscription> failed) {
+		// A failure reported after the next connection was already reconciled would
+		// otherwise wait for yet another connection.
+		for (SentSubscription sent : failed) {
+			if (this.subscriptionsLive && sent.generation() != this.connectionGeneration.get()) {
+				reconcileSubscriptions();
+				return;
+			}
 		}
 	}
 
@@ -583,7 +671,11 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		}
 		this.running = true;
 		this.stopped = false;
-		this.subscribedOnThisRun = false;
+		synchronized (this.subscriptionMonitor) {
+			// A new run knows nothing of what the broker holds: send every subscription.
+			this.sent.clear();
+			this.subscriptionsLive = false;
+		}
 		this.state = MqttConnectionState.CONNECTING;
 		logger.info("Starting MQTT client '" + this.name + "' (client id '" + getClientId() + "', "
 				+ this.settings.getVersion() + ((this.settings.isSecure()) ? ", TLS" : "") + ") for " + getServerUri());
@@ -753,6 +845,13 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	private record PendingPublish(OutboundPublish publish, CompletableFuture<MqttPublishResult> future) {
 	}
 
+	/**
+	 * One subscription as sent in a SUBSCRIBE; compared by identity to tell a failure of an
+	 * earlier SUBSCRIBE from the current one.
+	 */
+	private record SentSubscription(MqttSubscription subscription, int generation) {
+	}
+
 	private final class EngineCallbacks implements MqttEngine.Callbacks {
 
 		@Override
@@ -771,9 +870,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			runOnEventThread(() -> {
 				logger.info("MQTT client '" + manager.name + "' (client id '" + getClientId() + "') connected to "
 						+ getServerUri() + " (session present: " + sessionPresent + ")");
-				if (!sessionPresent || !manager.subscribedOnThisRun) {
-					subscribeAll();
-				}
+				connectedSubscriptions(sessionPresent, generation);
 				drainOutbox(generation);
 				publishEvent(new MqttConnectedEvent(manager, manager.name, getClientId(), sessionPresent, reconnect));
 			});
@@ -785,6 +882,9 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			Instant since = manager.connectedSince;
 			manager.connectionGeneration.incrementAndGet();
 			manager.open = false;
+			synchronized (manager.subscriptionMonitor) {
+				manager.subscriptionsLive = false;
+			}
 			manager.connectedSince = null;
 			if (byUser || !manager.running || (manager.settings.isFailFast() && !manager.everConnected)) {
 				manager.state = MqttConnectionState.DISCONNECTED;
@@ -796,16 +896,21 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			manager.reconnectAttempts = attempts + 1;
 			if (since != null) {
 				// Connections that die right after being established, again and again, mean
-				// something kicks us off (typically another connection with our client id):
-				// keep backing off instead of reconnecting in a tight loop.
+				// something kicks us off (another connection with our client id, a broker that
+				// rejects what we send): keep backing off instead of reconnecting in a tight loop.
 				boolean shortLived = Duration.between(since, Instant.now()).compareTo(FLAP_THRESHOLD) < 0;
 				manager.flaps = shortLived ? manager.flaps + 1 : 0;
+				// Only the broker closing them without a word looks like a take-over; a
+				// connection this client closed on a protocol error, a reset by the network or
+				// a DISCONNECT with another reason says something else.
+				manager.silentBrokerCloses = (shortLived && HiveMqEngines.isClosedByBrokerWithoutDisconnect(cause))
+						? manager.silentBrokerCloses + 1 : 0;
 			}
 			boolean takenOver = HiveMqEngines.isSessionTakenOver(cause);
-			boolean suspected = !takenOver && since != null && manager.flaps >= FLAPS_BEFORE_WARNING;
+			boolean suspected = !takenOver && since != null && manager.silentBrokerCloses >= FLAPS_BEFORE_WARNING;
 			if (takenOver || suspected) {
 				long count = manager.takeOvers.incrementAndGet();
-				if (takenOver || manager.flaps == FLAPS_BEFORE_WARNING) {
+				if (takenOver || manager.silentBrokerCloses == FLAPS_BEFORE_WARNING) {
 					runOnEventThread(() -> logger.warn("MQTT client '" + manager.name + "': "
 							+ (takenOver ? "another connection with the same client id '" + getClientId()
 									+ "' took the session over"
