@@ -11,13 +11,13 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import io.mqttboot.config.DefaultMqttListenerContainerFactory;
 import io.mqttboot.config.MethodMqttListenerEndpoint;
 import io.mqttboot.config.MqttListenerConfigUtils;
 import io.mqttboot.config.MqttListenerContainerFactory;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.listener.MqttListenerErrorHandler;
+import io.mqttboot.listener.MqttMessageFilter;
 import io.mqttboot.listener.adapter.MqttMessageConverterAdapter;
 import io.mqttboot.listener.adapter.MqttReceivedMessageMethodArgumentResolver;
 import io.mqttboot.listener.adapter.TopicVariableMethodArgumentResolver;
@@ -178,7 +178,8 @@ public class MqttListenerAnnotationBeanPostProcessor
 			}
 			// Builds and validates every subscription (filters, share group, options).
 			endpoint.getSubscriptions();
-			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), where);
+			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), resolve(listener.containerFactory()),
+					resolve(listener.filter()), where);
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
 			throw new BeanInitializationException("Invalid @MqttListener on " + where + ": " + ex.getMessage(), ex);
@@ -347,8 +348,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 			MqttListenerEndpointRegistry registry = beanFactory.getBean(
 					MqttListenerConfigUtils.MQTT_LISTENER_ENDPOINT_REGISTRY_BEAN_NAME,
 					MqttListenerEndpointRegistry.class);
-			MqttListenerContainerFactory factory = beanFactory.getBeanProvider(MqttListenerContainerFactory.class)
-				.getIfAvailable(DefaultMqttListenerContainerFactory::new);
+			MqttListenerContainerFactory factory = registry.getDefaultContainerFactory();
 			registration = new Registration(beanFactory, registry, factory, messageHandlerMethodFactory(beanFactory));
 			this.registration = registration;
 		}
@@ -366,7 +366,12 @@ public class MqttListenerAnnotationBeanPostProcessor
 				endpoint.setErrorHandler(
 						registration.beanFactory().getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
 			}
-			registration.registry().registerListenerContainer(endpoint, registration.factory(), startImmediately);
+			if (StringUtils.hasText(pending.filter())) {
+				endpoint.setMessageFilter(registration.beanFactory().getBean(pending.filter(), MqttMessageFilter.class));
+			}
+			MqttListenerContainerFactory factory = StringUtils.hasText(pending.containerFactory())
+					? registration.registry().getContainerFactory(pending.containerFactory()) : registration.factory();
+			registration.registry().registerListenerContainer(endpoint, factory, startImmediately);
 		}
 		catch (IllegalArgumentException | IllegalStateException | NoSuchBeanDefinitionException ex) {
 			throw new BeanInitializationException("Invalid @MqttListener on " + pending.where() + ": " + ex.getMessage(),
@@ -393,7 +398,8 @@ public class MqttListenerAnnotationBeanPostProcessor
 		return factory;
 	}
 
-	private record PendingEndpoint(MethodMqttListenerEndpoint endpoint, String errorHandler, String where) {
+	private record PendingEndpoint(MethodMqttListenerEndpoint endpoint, String errorHandler, String containerFactory,
+			String filter, String where) {
 	}
 
 	private record Registration(ConfigurableListableBeanFactory beanFactory, MqttListenerEndpointRegistry registry,

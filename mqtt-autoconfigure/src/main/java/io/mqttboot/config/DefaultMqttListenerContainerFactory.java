@@ -1,23 +1,38 @@
 package io.mqttboot.config;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.listener.ConcurrentMqttListenerContainer;
 import io.mqttboot.listener.LoggingMqttListenerErrorHandler;
 import io.mqttboot.listener.MqttListenerErrorHandler;
 
 import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
 
 /**
  * The default {@link MqttListenerContainerFactory}: creates
  * {@link ConcurrentMqttListenerContainer}s with shared defaults that endpoints may
- * override.
+ * override. Declare several (as beans with different names) to give groups of listeners
+ * their own concurrency, threads, retry and error handling, and pick one with
+ * {@code @MqttListener(containerFactory = "beanName")}.
  *
  * @since 0.1.0
  */
 public class DefaultMqttListenerContainerFactory implements MqttListenerContainerFactory {
+
+	/**
+	 * How many topic lanes a container gets per unit of concurrency when its workers are
+	 * virtual threads, see {@link #setVirtualThreads(boolean)}.
+	 */
+	public static final int TOPIC_LANES_PER_VIRTUAL_THREAD = 8;
+
+	private static final Log logger = LogFactory.getLog(DefaultMqttListenerContainerFactory.class);
 
 	private int concurrency = 1;
 
@@ -37,6 +52,60 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 	private Duration shutdownTimeout = Duration.ofSeconds(10);
 
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private @Nullable Executor taskExecutor;
+
+	private boolean virtualThreads;
+
+	/**
+	 * Set the executor that runs the workers of each container: one long-running task per
+	 * worker, so it must be able to run {@code concurrency} tasks at once per container.
+	 * Defaults to a platform thread per worker. Ignored when
+	 * {@link #setVirtualThreads(boolean) virtual threads} are on.
+	 * @param taskExecutor the executor, or {@code null} for platform threads
+	 */
+	public void setTaskExecutor(@Nullable Executor taskExecutor) {
+		this.taskExecutor = taskExecutor;
+	}
+
+	/**
+	 * Set whether workers are virtual threads (Java 21 or later; on older Java the setting
+	 * is ignored with a warning). Each container then spreads topics over
+	 * {@value #TOPIC_LANES_PER_VIRTUAL_THREAD} times {@code concurrency} serial workers, of
+	 * which at most {@code concurrency} invoke the listener at once: a listener that blocks
+	 * (I/O) keeps all {@code concurrency} invocations busy, topics sharing a worker rarely
+	 * wait for each other, and messages of one topic are still processed in order.
+	 * @param virtualThreads whether to use virtual threads
+	 */
+	public void setVirtualThreads(boolean virtualThreads) {
+		if (virtualThreads && !virtualThreadsAvailable()) {
+			logger.warn("Virtual threads for MQTT listeners were asked for, but Java "
+					+ Runtime.version().feature() + " has none (they need Java 21 or later): the setting is"
+					+ " ignored and listeners run on platform threads");
+			this.virtualThreads = false;
+			return;
+		}
+		this.virtualThreads = virtualThreads;
+	}
+
+	/**
+	 * Return whether workers are virtual threads: {@code false} when they were asked for
+	 * on a Java version without them.
+	 * @return whether virtual threads are used
+	 */
+	public boolean isVirtualThreads() {
+		return this.virtualThreads;
+	}
+
+	private static boolean virtualThreadsAvailable() {
+		try {
+			new VirtualThreadTaskExecutor("mqtt-");
+			return true;
+		}
+		catch (UnsupportedOperationException ex) {
+			return false;
+		}
+	}
 
 	/**
 	 * Set the registry for listener observations.
@@ -105,6 +174,15 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 		container.setRetryPolicy(this.retryPolicy);
 		container.setShutdownTimeout(this.shutdownTimeout);
 		container.setObservationRegistry(this.observationRegistry);
+		container.setMessageFilter(endpoint.getMessageFilter());
+		if (this.virtualThreads) {
+			container.setTaskExecutor(new VirtualThreadTaskExecutor("mqtt-" + endpoint.getId() + "-"));
+			container.setTopicLanes(TOPIC_LANES_PER_VIRTUAL_THREAD
+					* ((endpoint.getConcurrency() != null) ? endpoint.getConcurrency() : this.concurrency));
+		}
+		else {
+			container.setTaskExecutor(this.taskExecutor);
+		}
 		return container;
 	}
 

@@ -3,6 +3,9 @@ package io.mqttboot.listener;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +42,13 @@ import org.springframework.util.backoff.BackOff;
  * messages are never dropped: they are acknowledged only after processing, so the
  * broker's flow control (receive maximum, in-flight window) stops sending when a listener
  * falls behind, which bounds the queue to that window.
+ * <p>
+ * Workers run on their own platform threads, or on a {@link #setTaskExecutor task
+ * executor} (virtual threads, for example). With more {@link #setTopicLanes topic lanes}
+ * than {@code concurrency}, topics are spread over that many serial workers of which at
+ * most {@code concurrency} invoke the listener at once: topics that share a worker then
+ * rarely hold each other up, which matters when the listener blocks (cheap with virtual
+ * threads). Messages of one topic are processed in order either way.
  *
  * @since 0.1.0
  */
@@ -60,7 +70,21 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	private final MqttMessageListener listener;
 
+	/**
+	 * The worker run of the current thread, so that shutdown can tell abandoned workers
+	 * apart on any kind of thread (virtual threads cannot be subclassed).
+	 */
+	private static final ThreadLocal<@Nullable Run> currentRun = new ThreadLocal<>();
+
 	private int concurrency = 1;
+
+	private int topicLanes;
+
+	private @Nullable Executor taskExecutor;
+
+	private @Nullable MqttMessageFilter messageFilter;
+
+	private volatile @Nullable Semaphore permits;
 
 	private int queueCapacity = 10_000;
 
@@ -87,6 +111,8 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	private final LongAdder failed = new LongAdder();
 
 	private final LongAdder dropped = new LongAdder();
+
+	private final LongAdder filtered = new LongAdder();
 
 	private final AtomicInteger leftUnacknowledged = new AtomicInteger();
 
@@ -122,6 +148,40 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		Assert.isTrue(concurrency >= 1,
 				() -> "Concurrency of listener '" + this.listenerId + "' must be at least 1 but was " + concurrency);
 		this.concurrency = concurrency;
+	}
+
+	/**
+	 * Set the number of serial workers topics are spread over (by the hash of the topic
+	 * name); at most {@code concurrency} of them invoke the listener at once. Defaults to
+	 * the concurrency. More lanes than threads only pay off with cheap (virtual) threads
+	 * and a listener that blocks.
+	 * @param topicLanes the number of lanes, 0 for the concurrency
+	 */
+	public void setTopicLanes(int topicLanes) {
+		Assert.isTrue(topicLanes >= 0,
+				() -> "Topic lanes of listener '" + this.listenerId + "' must not be negative but was " + topicLanes);
+		this.topicLanes = topicLanes;
+	}
+
+	/**
+	 * Set the executor that runs the workers, one long-running task per topic lane, for
+	 * example a {@code VirtualThreadTaskExecutor}. It must be able to run all lanes at once
+	 * (a bounded pool smaller than that starves topics). Defaults to a platform thread per
+	 * lane named {@code mqtt-<listener id>-<n>}.
+	 * @param taskExecutor the executor, or {@code null} for platform threads
+	 */
+	public void setTaskExecutor(@Nullable Executor taskExecutor) {
+		this.taskExecutor = taskExecutor;
+	}
+
+	/**
+	 * Set a filter that decides, before the listener, whether to process a message.
+	 * Rejected messages are acknowledged without invoking the listener and counted, see
+	 * {@link #getFiltered()}.
+	 * @param messageFilter the filter, or {@code null} for none
+	 */
+	public void setMessageFilter(@Nullable MqttMessageFilter messageFilter) {
+		this.messageFilter = messageFilter;
 	}
 
 	/**
@@ -242,6 +302,11 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		return this.dropped.sum();
 	}
 
+	@Override
+	public long getFiltered() {
+		return this.filtered.sum();
+	}
+
 	/**
 	 * Queue a delivery; called by the dispatcher on the network thread, never blocks.
 	 * @param delivery the delivery
@@ -274,7 +339,9 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		synchronized (this.lifecycleMonitor) {
 			Worker[] workers = this.workers;
 			if (workers == null) {
-				workers = new Worker[this.concurrency];
+				int lanes = Math.max(this.topicLanes, this.concurrency);
+				this.permits = (lanes > this.concurrency) ? new Semaphore(this.concurrency) : null;
+				workers = new Worker[lanes];
 				for (int i = 0; i < workers.length; i++) {
 					workers[i] = new Worker(i);
 				}
@@ -362,6 +429,11 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	private void process(MqttDelivery delivery) {
 		MqttReceivedMessage message = delivery.message;
+		if (isFilteredOut(message)) {
+			this.filtered.increment();
+			delivery.release();
+			return;
+		}
 		AtomicInteger attempts = new AtomicInteger();
 		Throwable failure = null;
 		// Creating a no-op observation per message still costs a scope and allocations.
@@ -461,6 +533,27 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		}
 	}
 
+	/**
+	 * Ask the filter whether to skip a message. A filter that throws skips nothing: the
+	 * message goes to the listener, so that a broken filter never loses messages.
+	 * @param message the message
+	 * @return whether to acknowledge the message without processing it
+	 */
+	private boolean isFilteredOut(MqttReceivedMessage message) {
+		MqttMessageFilter filter = this.messageFilter;
+		if (filter == null) {
+			return false;
+		}
+		try {
+			return !filter.accept(message);
+		}
+		catch (RuntimeException ex) {
+			logger.error("Message filter of listener '" + this.listenerId + "' failed for a message from topic '"
+					+ message.getTopic() + "'; the message is passed to the listener", ex);
+			return false;
+		}
+	}
+
 	private void invokeWithRetry(MqttReceivedMessage message, AtomicInteger attempts) throws RetryException {
 		attempts.incrementAndGet();
 		Throwable firstFailure;
@@ -510,7 +603,8 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	 * @return whether the current worker was abandoned
 	 */
 	private static boolean abandonedByStop() {
-		return Thread.currentThread() instanceof WorkerThread worker && worker.abandoned;
+		Run run = currentRun.get();
+		return run != null && run.abandoned;
 	}
 
 	/**
@@ -534,16 +628,17 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	@Override
 	public String toString() {
 		return "ConcurrentMqttListenerContainer[id=" + this.listenerId + ", client=" + this.clientName
-				+ ", subscriptions=" + this.subscriptions + ", concurrency=" + this.concurrency + "]";
+				+ ", subscriptions=" + this.subscriptions + ", concurrency=" + this.concurrency
+				+ ((this.topicLanes > this.concurrency) ? ", topicLanes=" + this.topicLanes : "") + "]";
 	}
 
 	/**
-	 * One worker thread and its queue. The network thread only wakes the worker when it is
-	 * parked on an empty queue, so a busy worker costs the producer one lock-free offer per
-	 * message (waking a thread for every message was the largest cost on the network thread
-	 * in the B1 benchmark profile).
+	 * One worker and its queue, run on a thread of its own. The network thread only wakes
+	 * the worker when it is parked on an empty queue, so a busy worker costs the producer
+	 * one lock-free offer per message (waking a thread for every message was the largest
+	 * cost on the network thread in the B1 benchmark profile).
 	 */
-	private final class Worker implements Runnable {
+	private final class Worker {
 
 		private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -553,9 +648,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 		private final int index;
 
-		private volatile @Nullable WorkerThread thread;
-
-		private volatile boolean parked;
+		private volatile @Nullable Run run;
 
 		Worker(int index) {
 			this.index = index;
@@ -564,8 +657,9 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		void offer(MqttDelivery delivery) {
 			this.queue.offer(delivery);
 			this.size.incrementAndGet();
-			if (this.parked) {
-				WorkerThread thread = this.thread;
+			Run run = this.run;
+			if (run != null && run.parked) {
+				Thread thread = run.thread;
 				if (thread != null) {
 					LockSupport.unpark(thread);
 				}
@@ -573,17 +667,25 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		}
 
 		void start() {
-			WorkerThread thread = new WorkerThread(this,
-					"mqtt-" + ConcurrentMqttListenerContainer.this.listenerId + "-" + this.index);
+			Run run = new Run(this);
+			this.run = run;
+			Executor executor = ConcurrentMqttListenerContainer.this.taskExecutor;
+			if (executor != null) {
+				executor.execute(run);
+				return;
+			}
+			Thread thread = new Thread(run, name());
 			thread.setDaemon(false);
-			this.thread = thread;
 			thread.start();
 		}
 
-		@Override
-		public void run() {
+		String name() {
+			return "mqtt-" + ConcurrentMqttListenerContainer.this.listenerId + "-" + this.index;
+		}
+
+		void loop(Run run) {
 			ConcurrentMqttListenerContainer container = ConcurrentMqttListenerContainer.this;
-			while (!abandonedByStop() && (container.running || !this.queue.isEmpty())) {
+			while (!run.abandoned && (container.running || !this.queue.isEmpty())) {
 				MqttDelivery delivery = this.queue.poll();
 				if (delivery == null) {
 					if (!container.running) {
@@ -591,11 +693,11 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 					}
 					// Announce the park before the last look at the queue: an offer either
 					// sees the flag and unparks, or happened before the look and is found.
-					this.parked = true;
+					run.parked = true;
 					if (this.queue.isEmpty()) {
 						LockSupport.parkNanos(this, IDLE_PARK_NANOS);
 					}
-					this.parked = false;
+					run.parked = false;
 					if (Thread.currentThread().isInterrupted()) {
 						return;
 					}
@@ -603,41 +705,104 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				}
 				this.size.decrementAndGet();
 				container.queued.decrementAndGet();
-				container.process(delivery);
-				if (abandonedByStop() || Thread.currentThread().isInterrupted()) {
+				Semaphore permits = container.permits;
+				if (permits == null) {
+					container.process(delivery);
+				}
+				else {
+					try {
+						permits.acquire();
+					}
+					catch (InterruptedException ex) {
+						// Abandoned by stop() while waiting for a turn: not acknowledged.
+						container.leftUnacknowledged.incrementAndGet();
+						Thread.currentThread().interrupt();
+						return;
+					}
+					try {
+						container.process(delivery);
+					}
+					finally {
+						permits.release();
+					}
+				}
+				if (run.abandoned || Thread.currentThread().isInterrupted()) {
 					return;
 				}
 			}
 		}
 
 		void awaitStop(long deadline) {
-			WorkerThread thread = this.thread;
-			if (thread == null) {
+			Run run = this.run;
+			if (run == null) {
 				return;
 			}
-			LockSupport.unpark(thread);
+			run.awaitStop(deadline);
+			this.run = null;
+		}
+
+	}
+
+	/**
+	 * One run of a worker, from a start to a stop. A run that {@link #stop()} gave up
+	 * waiting for stays abandoned even when the container starts again meanwhile.
+	 */
+	private static final class Run implements Runnable {
+
+		private final Worker worker;
+
+		private final CountDownLatch finished = new CountDownLatch(1);
+
+		volatile @Nullable Thread thread;
+
+		volatile boolean parked;
+
+		volatile boolean abandoned;
+
+		Run(Worker worker) {
+			this.worker = worker;
+		}
+
+		@Override
+		public void run() {
+			Thread current = Thread.currentThread();
+			this.thread = current;
+			String previousName = current.getName();
+			String name = this.worker.name();
+			current.setName(name);
+			currentRun.set(this);
 			try {
-				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-				if (thread.isAlive()) {
-					thread.abandoned = true;
-					thread.interrupt();
-					thread.join(1000);
+				this.worker.loop(this);
+			}
+			finally {
+				currentRun.remove();
+				if (!previousName.equals(name)) {
+					// A thread of the application's executor goes back under its own name.
+					current.setName(previousName);
+				}
+				this.thread = null;
+				this.finished.countDown();
+			}
+		}
+
+		void awaitStop(long deadline) {
+			Thread thread = this.thread;
+			if (thread != null) {
+				LockSupport.unpark(thread);
+			}
+			try {
+				if (!this.finished.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+					this.abandoned = true;
+					thread = this.thread;
+					if (thread != null) {
+						thread.interrupt();
+					}
+					this.finished.await(1, TimeUnit.SECONDS);
 				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
-			this.thread = null;
-		}
-
-	}
-
-	private static final class WorkerThread extends Thread {
-
-		volatile boolean abandoned;
-
-		WorkerThread(Runnable task, String name) {
-			super(task, name);
 		}
 
 	}

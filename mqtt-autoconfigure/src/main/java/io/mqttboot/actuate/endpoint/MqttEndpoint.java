@@ -104,7 +104,7 @@ public class MqttEndpoint {
 		return new ListenerDescriptor(container.getListenerId(),
 				container.getSubscriptions().stream().map((subscription) -> subscription.filter()).toList(),
 				container.isRunning(), container.getQueued(), container.getProcessed(), container.getFailed(),
-				container.getDropped());
+				container.getDropped(), container.getFiltered());
 	}
 
 	/**
@@ -181,9 +181,10 @@ public class MqttEndpoint {
 	 * @param processed messages processed
 	 * @param failed messages that failed after retries
 	 * @param dropped QoS 0 messages dropped on overflow
+	 * @param filtered messages its filter rejected, acknowledged unprocessed
 	 */
 	public record ListenerDescriptor(String id, List<String> topics, boolean running, int queued, long processed,
-			long failed, long dropped) {
+			long failed, long dropped, long filtered) {
 	}
 
 }
