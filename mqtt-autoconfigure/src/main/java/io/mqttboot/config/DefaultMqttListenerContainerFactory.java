@@ -78,12 +78,15 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 	 * @param virtualThreads whether to use virtual threads
 	 */
 	public void setVirtualThreads(boolean virtualThreads) {
-		if (virtualThreads && !virtualThreadsAvailable()) {
-			logger.warn("Virtual threads for MQTT listeners were asked for, but Java "
-					+ Runtime.version().feature() + " has none (they need Java 21 or later): the setting is"
-					+ " ignored and listeners run on platform threads");
-			this.virtualThreads = false;
-			return;
+		if (virtualThreads) {
+			String unavailable = virtualThreadsUnavailable();
+			if (unavailable != null) {
+				logger.warn("Virtual threads for MQTT listeners were asked for, but cannot be created on Java "
+						+ Runtime.version().feature() + " (" + unavailable + "; they need Java 21 or later): the"
+						+ " setting is ignored and listeners run on platform threads");
+				this.virtualThreads = false;
+				return;
+			}
 		}
 		this.virtualThreads = virtualThreads;
 	}
@@ -97,13 +100,13 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 		return this.virtualThreads;
 	}
 
-	private static boolean virtualThreadsAvailable() {
+	private static @Nullable String virtualThreadsUnavailable() {
 		try {
 			new VirtualThreadTaskExecutor("mqtt-");
-			return true;
+			return null;
 		}
 		catch (UnsupportedOperationException ex) {
-			return false;
+			return ex.getMessage();
 		}
 	}
 
