@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -45,10 +47,11 @@ import org.springframework.util.backoff.BackOff;
  * <p>
  * Workers run on their own platform threads, or on a {@link #setTaskExecutor task
  * executor} (virtual threads, for example). With more {@link #setTopicLanes topic lanes}
- * than {@code concurrency}, topics are spread over that many serial workers of which at
- * most {@code concurrency} invoke the listener at once: topics that share a worker then
- * rarely hold each other up, which matters when the listener blocks (cheap with virtual
- * threads). Messages of one topic are processed in order either way.
+ * than {@code concurrency}, topics are hashed to that many serial lanes instead, and the
+ * {@code concurrency} workers take whichever lane has messages and is not being processed:
+ * a topic no longer waits for the topics that share its worker while other workers are
+ * idle, which matters when the listener blocks. Messages of one topic are processed in
+ * order either way.
  *
  * @since 0.1.0
  */
@@ -84,7 +87,13 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	private @Nullable MqttMessageFilter messageFilter;
 
-	private volatile @Nullable Semaphore permits;
+	/**
+	 * Lanes with messages, in lane mode (more topic lanes than workers); {@code null} when
+	 * every worker owns one lane.
+	 */
+	private volatile @Nullable LinkedBlockingQueue<Worker> ready;
+
+	private volatile Run @Nullable [] laneRuns;
 
 	private int queueCapacity = 10_000;
 
@@ -151,10 +160,11 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	}
 
 	/**
-	 * Set the number of serial workers topics are spread over (by the hash of the topic
-	 * name); at most {@code concurrency} of them invoke the listener at once. Defaults to
-	 * the concurrency. More lanes than threads only pay off with cheap (virtual) threads
-	 * and a listener that blocks.
+	 * Set the number of serial lanes topics are spread over (by the hash of the topic
+	 * name). Defaults to the concurrency: each worker thread owns a lane. With more lanes,
+	 * the {@code concurrency} workers take turns on whichever lanes have messages, so a
+	 * topic waits only when all workers are busy, not when another topic of its lane is
+	 * (worth it when the listener blocks). The QoS 0 queue capacity applies per lane.
 	 * @param topicLanes the number of lanes, 0 for the concurrency
 	 */
 	public void setTopicLanes(int topicLanes) {
@@ -164,10 +174,10 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	}
 
 	/**
-	 * Set the executor that runs the workers, one long-running task per topic lane, for
-	 * example a {@code VirtualThreadTaskExecutor}. It must be able to run all lanes at once
-	 * (a bounded pool smaller than that starves topics). Defaults to a platform thread per
-	 * lane named {@code mqtt-<listener id>-<n>}.
+	 * Set the executor that runs the workers, one long-running task per unit of
+	 * concurrency, for example a {@code VirtualThreadTaskExecutor}. It must be able to run
+	 * them all at once (a bounded pool smaller than that starves topics). Defaults to a
+	 * platform thread per worker named {@code mqtt-<listener id>-<n>}.
 	 * @param taskExecutor the executor, or {@code null} for platform threads
 	 */
 	public void setTaskExecutor(@Nullable Executor taskExecutor) {
@@ -340,7 +350,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			Worker[] workers = this.workers;
 			if (workers == null) {
 				int lanes = Math.max(this.topicLanes, this.concurrency);
-				this.permits = (lanes > this.concurrency) ? new Semaphore(this.concurrency) : null;
+				this.ready = (lanes > this.concurrency) ? new LinkedBlockingQueue<>() : null;
 				workers = new Worker[lanes];
 				for (int i = 0; i < workers.length; i++) {
 					workers[i] = new Worker(i);
@@ -369,8 +379,14 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			}
 			Worker[] workers = initWorkers();
 			this.running = true;
-			for (Worker worker : workers) {
-				worker.start();
+			LinkedBlockingQueue<Worker> ready = this.ready;
+			if (ready == null) {
+				for (Worker worker : workers) {
+					worker.start();
+				}
+			}
+			else {
+				startLaneWorkers(workers, ready);
 			}
 		}
 		if (this.activationCallback != null) {
@@ -398,12 +414,88 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		for (Worker worker : workers) {
 			worker.awaitStop(deadline);
 		}
+		Run[] laneRuns = this.laneRuns;
+		if (laneRuns != null) {
+			for (Run run : laneRuns) {
+				run.awaitStop(deadline);
+			}
+			this.laneRuns = null;
+		}
 		int notProcessed = this.queued.get();
 		int left = notProcessed + this.leftUnacknowledged.getAndSet(0);
 		if (left > 0) {
 			logger.info("Listener '" + this.listenerId + "' stopped with " + left + " message" + ((left != 1) ? "s" : "")
 					+ " not acknowledged (" + notProcessed + " still queued, " + (left - notProcessed)
 					+ " interrupted or with a failing error handler); " + fateOfUnacknowledged(left));
+		}
+	}
+
+	/**
+	 * Start the {@code concurrency} workers of lane mode. Lanes that kept messages from an
+	 * earlier run (a stop that timed out) are scheduled again; a lane queued twice is
+	 * harmless, its busy flag keeps it to one worker at a time.
+	 */
+	private void startLaneWorkers(Worker[] lanes, LinkedBlockingQueue<Worker> ready) {
+		ready.clear();
+		for (Worker lane : lanes) {
+			lane.busy.set(false);
+			lane.scheduled.set(false);
+		}
+		for (Worker lane : lanes) {
+			lane.schedule();
+		}
+		Run[] runs = new Run[this.concurrency];
+		for (int i = 0; i < runs.length; i++) {
+			runs[i] = new Run("mqtt-" + this.listenerId + "-" + i, (run) -> laneLoop(run, ready));
+		}
+		this.laneRuns = runs;
+		for (Run run : runs) {
+			run.launch(this.taskExecutor);
+		}
+	}
+
+	/**
+	 * The loop of a lane-mode worker: take a lane with messages, process its next message,
+	 * put the lane back if it has more. One message per turn keeps lanes fair.
+	 */
+	private void laneLoop(Run run, LinkedBlockingQueue<Worker> ready) {
+		while (!run.abandoned && (this.running || !ready.isEmpty())) {
+			Worker lane;
+			try {
+				lane = ready.poll(Worker.IDLE_PARK_NANOS, TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			if (lane == null || !lane.busy.compareAndSet(false, true)) {
+				// Nothing to do, or a second entry of a lane another worker holds.
+				continue;
+			}
+			MqttDelivery delivery = lane.queue.poll();
+			if (delivery != null) {
+				lane.size.decrementAndGet();
+				this.queued.decrementAndGet();
+				process(delivery);
+			}
+			if (run.abandoned) {
+				// Keep the lane busy: its message was left unacknowledged, the next start
+				// schedules it again.
+				return;
+			}
+			lane.busy.set(false);
+			if (!lane.queue.isEmpty()) {
+				ready.offer(lane);
+			}
+			else {
+				// Announce idle before the last look: an offer either sees the lane idle
+				// and schedules it, or happened before the look and is found.
+				lane.scheduled.set(false);
+				lane.schedule();
+			}
+			if (Thread.currentThread().isInterrupted()) {
+				return;
+			}
 		}
 	}
 
@@ -633,18 +725,24 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	}
 
 	/**
-	 * One worker and its queue, run on a thread of its own. The network thread only wakes
-	 * the worker when it is parked on an empty queue, so a busy worker costs the producer
-	 * one lock-free offer per message (waking a thread for every message was the largest
-	 * cost on the network thread in the B1 benchmark profile).
+	 * One topic lane: a queue processed in order. Without lane mode, each lane has a worker
+	 * thread of its own; the network thread only wakes it when it is parked on an empty
+	 * queue, so a busy worker costs the producer one lock-free offer per message (waking a
+	 * thread for every message was the largest cost on the network thread in the B1
+	 * benchmark profile). In lane mode, a lane with messages is put on the ready queue once
+	 * ({@code scheduled}) and processed by one worker at a time ({@code busy}).
 	 */
 	private final class Worker {
 
-		private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+		static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-		private final ConcurrentLinkedQueue<MqttDelivery> queue = new ConcurrentLinkedQueue<>();
+		final ConcurrentLinkedQueue<MqttDelivery> queue = new ConcurrentLinkedQueue<>();
 
 		final AtomicInteger size = new AtomicInteger();
+
+		final AtomicBoolean scheduled = new AtomicBoolean();
+
+		final AtomicBoolean busy = new AtomicBoolean();
 
 		private final int index;
 
@@ -657,6 +755,10 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		void offer(MqttDelivery delivery) {
 			this.queue.offer(delivery);
 			this.size.incrementAndGet();
+			if (ConcurrentMqttListenerContainer.this.ready != null) {
+				schedule();
+				return;
+			}
 			Run run = this.run;
 			if (run != null && run.parked) {
 				Thread thread = run.thread;
@@ -666,21 +768,20 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			}
 		}
 
-		void start() {
-			Run run = new Run(this);
-			this.run = run;
-			Executor executor = ConcurrentMqttListenerContainer.this.taskExecutor;
-			if (executor != null) {
-				executor.execute(run);
-				return;
+		/**
+		 * Put the lane on the ready queue if it has messages and is not there yet.
+		 */
+		void schedule() {
+			LinkedBlockingQueue<Worker> ready = ConcurrentMqttListenerContainer.this.ready;
+			if (ready != null && !this.queue.isEmpty() && this.scheduled.compareAndSet(false, true)) {
+				ready.offer(this);
 			}
-			Thread thread = new Thread(run, name());
-			thread.setDaemon(false);
-			thread.start();
 		}
 
-		String name() {
-			return "mqtt-" + ConcurrentMqttListenerContainer.this.listenerId + "-" + this.index;
+		void start() {
+			Run run = new Run("mqtt-" + ConcurrentMqttListenerContainer.this.listenerId + "-" + this.index, this::loop);
+			this.run = run;
+			run.launch(ConcurrentMqttListenerContainer.this.taskExecutor);
 		}
 
 		void loop(Run run) {
@@ -705,27 +806,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				}
 				this.size.decrementAndGet();
 				container.queued.decrementAndGet();
-				Semaphore permits = container.permits;
-				if (permits == null) {
-					container.process(delivery);
-				}
-				else {
-					try {
-						permits.acquire();
-					}
-					catch (InterruptedException ex) {
-						// Abandoned by stop() while waiting for a turn: not acknowledged.
-						container.leftUnacknowledged.incrementAndGet();
-						Thread.currentThread().interrupt();
-						return;
-					}
-					try {
-						container.process(delivery);
-					}
-					finally {
-						permits.release();
-					}
-				}
+				container.process(delivery);
 				if (run.abandoned || Thread.currentThread().isInterrupted()) {
 					return;
 				}
@@ -749,7 +830,9 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	 */
 	private static final class Run implements Runnable {
 
-		private final Worker worker;
+		private final String name;
+
+		private final Consumer<Run> loop;
 
 		private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -759,8 +842,19 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 		volatile boolean abandoned;
 
-		Run(Worker worker) {
-			this.worker = worker;
+		Run(String name, Consumer<Run> loop) {
+			this.name = name;
+			this.loop = loop;
+		}
+
+		void launch(@Nullable Executor executor) {
+			if (executor != null) {
+				executor.execute(this);
+				return;
+			}
+			Thread thread = new Thread(this, this.name);
+			thread.setDaemon(false);
+			thread.start();
 		}
 
 		@Override
@@ -768,11 +862,11 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			Thread current = Thread.currentThread();
 			this.thread = current;
 			String previousName = current.getName();
-			String name = this.worker.name();
+			String name = this.name;
 			current.setName(name);
 			currentRun.set(this);
 			try {
-				this.worker.loop(this);
+				this.loop.accept(this);
 			}
 			finally {
 				currentRun.remove();
