@@ -128,7 +128,7 @@ mkdir -p "$BENCH/target"
 } | tee -a "$OUT"
 
 # B8: a listener blocking 5 ms (and 20 ms: an ideal rate far below what the machine can do),
-# concurrency 200, 1,000 topics; platform, then virtual threads.
+# concurrency 200, 1,000 topics; platform threads (hashed, then per-topic lanes), then virtual threads.
 blocking_listener() {
 	local b8_version block per_topic
 	b8_version=$("$B8_JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
@@ -137,6 +137,8 @@ blocking_listener() {
 		java -jar "$JAR" blocking-listener-header --out "$OUT" --per-topic "$per_topic" --block-ms "$block"
 		"$B8_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
 			--rounds "$B8_ROUNDS" --block-ms "$block"
+		"$B8_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
+			--rounds "$B8_ROUNDS" --block-ms "$block" --per-topic-lanes
 		if [[ "${b8_version%%.*}" -ge 21 ]]; then
 			"$B8_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
 				--rounds "$B8_ROUNDS" --block-ms "$block" --virtual

@@ -48,6 +48,7 @@ final class BlockingListenerMain {
 	static void run(Args args) throws Exception {
 		int port = args.getInt("port");
 		boolean virtual = args.has("virtual");
+		boolean perTopicLanes = virtual || args.has("per-topic-lanes");
 		int topics = args.getInt("topics", 1000);
 		int perTopic = args.getInt("per-topic", 200);
 		int rounds = args.getInt("rounds", 3);
@@ -65,7 +66,7 @@ final class BlockingListenerMain {
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
 			.properties("mqtt.url=tcp://127.0.0.1:" + port, "mqtt.client-id=bench-blocking-listener",
 					"spring.main.banner-mode=off", "logging.level.root=WARN", "bench.concurrency=" + concurrency,
-					"spring.threads.virtual.enabled=" + virtual)
+					"spring.threads.virtual.enabled=" + virtual, "mqtt.listener.per-topic-lanes=" + perTopicLanes)
 			.run();
 		MqttClientManager manager = context.getBean(MqttClientManager.class);
 		MqttListenerContainer container = context.getBean(MqttListenerEndpointRegistry.class)
@@ -97,7 +98,7 @@ final class BlockingListenerMain {
 		Collections.sort(rates);
 		double median = rates.get(rates.size() / 2);
 		double ideal = concurrency * 1000.0 / blockMillis;
-		String threads = virtual ? "virtual" : "platform";
+		String threads = (virtual ? "virtual" : "platform") + (perTopicLanes ? ", per-topic lanes" : ", hashed (default)");
 		report.write(String.format("| %s | Java %d | %s | %s | %.2f | %s | %.2f | %d | %,d |%n", threads,
 				Runtime.version().feature(), Stats.rate(median), rates.stream().map(Stats::rate).toList(),
 				median / ideal, Stats.rate(ceiling), median / ceiling, BlockingListener.violations.sum(),

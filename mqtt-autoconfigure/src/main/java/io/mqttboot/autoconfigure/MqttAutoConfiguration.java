@@ -207,6 +207,9 @@ public final class MqttAutoConfiguration {
 			logger.warn("spring.threads.virtual.enabled=true is ignored for MQTT listeners: virtual threads need Java 21"
 					+ " or later and this is Java " + Runtime.version().feature() + "; listeners run on platform threads");
 		}
+		if (listener.getPerTopicLanes() != null) {
+			factory.setPerTopicLanes(listener.getPerTopicLanes());
+		}
 		factory.setConcurrency(listener.getConcurrency());
 		factory.setQueueCapacity(listener.getQueueCapacity());
 		factory.setAutoStartup(listener.isAutoStartup());

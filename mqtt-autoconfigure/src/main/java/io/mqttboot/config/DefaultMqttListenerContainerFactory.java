@@ -26,12 +26,6 @@ import org.springframework.core.task.VirtualThreadTaskExecutor;
  */
 public class DefaultMqttListenerContainerFactory implements MqttListenerContainerFactory {
 
-	/**
-	 * How many topic lanes a container gets per unit of concurrency when its workers are
-	 * virtual threads, see {@link #setVirtualThreads(boolean)}.
-	 */
-	public static final int TOPIC_LANES_PER_VIRTUAL_THREAD = 8;
-
 	private static final Log logger = LogFactory.getLog(DefaultMqttListenerContainerFactory.class);
 
 	private int concurrency = 1;
@@ -57,6 +51,18 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 
 	private boolean virtualThreads;
 
+	private @Nullable Boolean perTopicLanes;
+
+	/**
+	 * Set whether each topic gets a serial queue of its own that the container's workers
+	 * take turns on, see {@link ConcurrentMqttListenerContainer#setPerTopicLanes(boolean)}.
+	 * Defaults to on with {@link #setVirtualThreads(boolean) virtual threads}, else off.
+	 * @param perTopicLanes whether to use per-topic lanes, {@code null} for the default
+	 */
+	public void setPerTopicLanes(@Nullable Boolean perTopicLanes) {
+		this.perTopicLanes = perTopicLanes;
+	}
+
 	/**
 	 * Set the executor that runs the workers of each container: one long-running task per
 	 * worker, so it must be able to run {@code concurrency} tasks at once per container.
@@ -70,11 +76,11 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 
 	/**
 	 * Set whether workers are virtual threads (Java 21 or later; on older Java the setting
-	 * is ignored with a warning). Each container then spreads topics over
-	 * {@value #TOPIC_LANES_PER_VIRTUAL_THREAD} times {@code concurrency} serial workers, of
-	 * which at most {@code concurrency} invoke the listener at once: a listener that blocks
-	 * (I/O) keeps all {@code concurrency} invocations busy, topics sharing a worker rarely
-	 * wait for each other, and messages of one topic are still processed in order.
+	 * is ignored with a warning). Unless {@link #setPerTopicLanes(Boolean)} says otherwise,
+	 * containers then also use per-topic lanes: each topic has a serial queue that the
+	 * {@code concurrency} workers take turns on, so a listener that blocks (I/O) keeps all
+	 * workers busy, no topic waits behind another that happens to share its worker, and
+	 * messages of one topic are still processed in order.
 	 * @param virtualThreads whether to use virtual threads
 	 */
 	public void setVirtualThreads(boolean virtualThreads) {
@@ -178,14 +184,9 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 		container.setShutdownTimeout(this.shutdownTimeout);
 		container.setObservationRegistry(this.observationRegistry);
 		container.setMessageFilter(endpoint.getMessageFilter());
-		if (this.virtualThreads) {
-			container.setTaskExecutor(new VirtualThreadTaskExecutor("mqtt-" + endpoint.getId() + "-"));
-			container.setTopicLanes(TOPIC_LANES_PER_VIRTUAL_THREAD
-					* ((endpoint.getConcurrency() != null) ? endpoint.getConcurrency() : this.concurrency));
-		}
-		else {
-			container.setTaskExecutor(this.taskExecutor);
-		}
+		container.setTaskExecutor(
+				this.virtualThreads ? new VirtualThreadTaskExecutor("mqtt-" + endpoint.getId() + "-") : this.taskExecutor);
+		container.setPerTopicLanes((this.perTopicLanes != null) ? this.perTopicLanes : this.virtualThreads);
 		return container;
 	}
 

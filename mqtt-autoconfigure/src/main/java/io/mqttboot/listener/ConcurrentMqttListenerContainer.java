@@ -2,12 +2,12 @@ package io.mqttboot.listener;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -46,12 +46,12 @@ import org.springframework.util.backoff.BackOff;
  * falls behind, which bounds the queue to that window.
  * <p>
  * Workers run on their own platform threads, or on a {@link #setTaskExecutor task
- * executor} (virtual threads, for example). With more {@link #setTopicLanes topic lanes}
- * than {@code concurrency}, topics are hashed to that many serial lanes instead, and the
- * {@code concurrency} workers take whichever lane has messages and is not being processed:
- * a topic no longer waits for the topics that share its worker while other workers are
- * idle, which matters when the listener blocks. Messages of one topic are processed in
- * order either way.
+ * executor} (virtual threads, for example). With {@link #setPerTopicLanes per-topic
+ * lanes}, each topic name gets a serial queue of its own instead, and the
+ * {@code concurrency} workers take turns on whichever topics have messages: a topic no
+ * longer waits for the topics that share its worker while other workers are idle, which
+ * matters when the listener blocks. Messages of one topic are processed in order either
+ * way.
  *
  * @since 0.1.0
  */
@@ -81,17 +81,18 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	private int concurrency = 1;
 
-	private int topicLanes;
+	private boolean perTopicLanes;
 
 	private @Nullable Executor taskExecutor;
 
 	private @Nullable MqttMessageFilter messageFilter;
 
 	/**
-	 * Lanes with messages, in lane mode (more topic lanes than workers); {@code null} when
-	 * every worker owns one lane.
+	 * The lanes of topics that have messages, with per-topic lanes.
 	 */
-	private volatile @Nullable LinkedBlockingQueue<Worker> ready;
+	private final LinkedBlockingQueue<TopicLane> ready = new LinkedBlockingQueue<>();
+
+	private final ConcurrentHashMap<String, TopicLane> lanes = new ConcurrentHashMap<>();
 
 	private volatile Run @Nullable [] laneRuns;
 
@@ -160,17 +161,17 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	}
 
 	/**
-	 * Set the number of serial lanes topics are spread over (by the hash of the topic
-	 * name). Defaults to the concurrency: each worker thread owns a lane. With more lanes,
-	 * the {@code concurrency} workers take turns on whichever lanes have messages, so a
-	 * topic waits only when all workers are busy, not when another topic of its lane is
-	 * (worth it when the listener blocks). The QoS 0 queue capacity applies per lane.
-	 * @param topicLanes the number of lanes, 0 for the concurrency
+	 * Set whether each topic name gets a serial queue (lane) of its own, which the
+	 * {@code concurrency} workers take turns on: a worker takes a topic that has messages
+	 * and that no other worker holds, processes one message and puts the topic back. A
+	 * topic then waits only when all workers are busy, not when another topic hashed to
+	 * the same worker is slow (worth it when the listener blocks). Without it (the
+	 * default) each worker owns the topics hashed to it. With per-topic lanes, the QoS 0
+	 * queue capacity bounds the container's queue at {@code queueCapacity * concurrency}.
+	 * @param perTopicLanes whether to use per-topic lanes
 	 */
-	public void setTopicLanes(int topicLanes) {
-		Assert.isTrue(topicLanes >= 0,
-				() -> "Topic lanes of listener '" + this.listenerId + "' must not be negative but was " + topicLanes);
-		this.topicLanes = topicLanes;
+	public void setPerTopicLanes(boolean perTopicLanes) {
+		this.perTopicLanes = perTopicLanes;
 	}
 
 	/**
@@ -322,6 +323,10 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	 * @param delivery the delivery
 	 */
 	void enqueue(MqttDelivery delivery) {
+		if (this.perTopicLanes) {
+			enqueueToLane(delivery);
+			return;
+		}
 		Worker[] workers = this.workers;
 		if (workers == null) {
 			workers = initWorkers();
@@ -341,6 +346,24 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		worker.offer(delivery);
 	}
 
+	private void enqueueToLane(MqttDelivery delivery) {
+		MqttReceivedMessage message = delivery.message;
+		if (message.getQos() == 0 && this.queued.get() >= (long) this.queueCapacity * this.concurrency) {
+			this.dropped.increment();
+			delivery.release();
+			logDrop(message);
+			return;
+		}
+		int depth = this.queued.incrementAndGet();
+		if (depth > this.maxQueued.get()) {
+			this.maxQueued.accumulateAndGet(depth, Math::max);
+		}
+		String topic = message.getTopic();
+		while (!this.lanes.computeIfAbsent(topic, TopicLane::new).offer(delivery)) {
+			// Retired by a worker between the lookup and the offer: take a fresh lane.
+		}
+	}
+
 	private static int spread(int hash) {
 		return hash ^ (hash >>> 16);
 	}
@@ -349,9 +372,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		synchronized (this.lifecycleMonitor) {
 			Worker[] workers = this.workers;
 			if (workers == null) {
-				int lanes = Math.max(this.topicLanes, this.concurrency);
-				this.ready = (lanes > this.concurrency) ? new LinkedBlockingQueue<>() : null;
-				workers = new Worker[lanes];
+				workers = new Worker[this.perTopicLanes ? 0 : this.concurrency];
 				for (int i = 0; i < workers.length; i++) {
 					workers[i] = new Worker(i);
 				}
@@ -379,14 +400,11 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			}
 			Worker[] workers = initWorkers();
 			this.running = true;
-			LinkedBlockingQueue<Worker> ready = this.ready;
-			if (ready == null) {
-				for (Worker worker : workers) {
-					worker.start();
-				}
+			for (Worker worker : workers) {
+				worker.start();
 			}
-			else {
-				startLaneWorkers(workers, ready);
+			if (this.perTopicLanes) {
+				startLaneWorkers();
 			}
 		}
 		if (this.activationCallback != null) {
@@ -431,22 +449,15 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	}
 
 	/**
-	 * Start the {@code concurrency} workers of lane mode. Lanes that kept messages from an
-	 * earlier run (a stop that timed out) are scheduled again; a lane queued twice is
-	 * harmless, its busy flag keeps it to one worker at a time.
+	 * Start the {@code concurrency} workers of per-topic lanes. Lanes that kept messages
+	 * from an earlier run (a stop that timed out) are scheduled again.
 	 */
-	private void startLaneWorkers(Worker[] lanes, LinkedBlockingQueue<Worker> ready) {
-		ready.clear();
-		for (Worker lane : lanes) {
-			lane.busy.set(false);
-			lane.scheduled.set(false);
-		}
-		for (Worker lane : lanes) {
-			lane.schedule();
-		}
+	private void startLaneWorkers() {
+		this.ready.clear();
+		this.lanes.values().forEach(TopicLane::reschedule);
 		Run[] runs = new Run[this.concurrency];
 		for (int i = 0; i < runs.length; i++) {
-			runs[i] = new Run("mqtt-" + this.listenerId + "-" + i, (run) -> laneLoop(run, ready));
+			runs[i] = new Run("mqtt-" + this.listenerId + "-" + i, this::laneLoop);
 		}
 		this.laneRuns = runs;
 		for (Run run : runs) {
@@ -455,44 +466,34 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	}
 
 	/**
-	 * The loop of a lane-mode worker: take a lane with messages, process its next message,
-	 * put the lane back if it has more. One message per turn keeps lanes fair.
+	 * The loop of a per-topic-lane worker: take a topic with messages, process its next
+	 * message, put the topic back if it has more. One message per turn keeps topics fair.
 	 */
-	private void laneLoop(Run run, LinkedBlockingQueue<Worker> ready) {
-		while (!run.abandoned && (this.running || !ready.isEmpty())) {
-			Worker lane;
+	private void laneLoop(Run run) {
+		while (!run.abandoned && (this.running || !this.ready.isEmpty())) {
+			TopicLane lane;
 			try {
-				lane = ready.poll(Worker.IDLE_PARK_NANOS, TimeUnit.NANOSECONDS);
+				lane = this.ready.poll(Worker.IDLE_PARK_NANOS, TimeUnit.NANOSECONDS);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				return;
 			}
-			if (lane == null || !lane.busy.compareAndSet(false, true)) {
-				// Nothing to do, or a second entry of a lane another worker holds.
+			if (lane == null) {
 				continue;
 			}
+			// Only this worker holds the lane: it left the ready queue, and stays scheduled
+			// (so not queued again) until done() below.
 			MqttDelivery delivery = lane.queue.poll();
 			if (delivery != null) {
-				lane.size.decrementAndGet();
 				this.queued.decrementAndGet();
 				process(delivery);
 			}
 			if (run.abandoned) {
-				// Keep the lane busy: its message was left unacknowledged, the next start
-				// schedules it again.
+				// Its message was left unacknowledged; the next start schedules the lane again.
 				return;
 			}
-			lane.busy.set(false);
-			if (!lane.queue.isEmpty()) {
-				ready.offer(lane);
-			}
-			else {
-				// Announce idle before the last look: an offer either sees the lane idle
-				// and schedules it, or happened before the look and is found.
-				lane.scheduled.set(false);
-				lane.schedule();
-			}
+			lane.done();
 			if (Thread.currentThread().isInterrupted()) {
 				return;
 			}
@@ -721,28 +722,22 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	public String toString() {
 		return "ConcurrentMqttListenerContainer[id=" + this.listenerId + ", client=" + this.clientName
 				+ ", subscriptions=" + this.subscriptions + ", concurrency=" + this.concurrency
-				+ ((this.topicLanes > this.concurrency) ? ", topicLanes=" + this.topicLanes : "") + "]";
+				+ (this.perTopicLanes ? ", perTopicLanes" : "") + "]";
 	}
 
 	/**
-	 * One topic lane: a queue processed in order. Without lane mode, each lane has a worker
-	 * thread of its own; the network thread only wakes it when it is parked on an empty
-	 * queue, so a busy worker costs the producer one lock-free offer per message (waking a
-	 * thread for every message was the largest cost on the network thread in the B1
-	 * benchmark profile). In lane mode, a lane with messages is put on the ready queue once
-	 * ({@code scheduled}) and processed by one worker at a time ({@code busy}).
+	 * One worker and its queue, run on a thread of its own. The network thread only wakes
+	 * the worker when it is parked on an empty queue, so a busy worker costs the producer
+	 * one lock-free offer per message (waking a thread for every message was the largest
+	 * cost on the network thread in the B1 benchmark profile).
 	 */
 	private final class Worker {
 
 		static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-		final ConcurrentLinkedQueue<MqttDelivery> queue = new ConcurrentLinkedQueue<>();
+		private final ConcurrentLinkedQueue<MqttDelivery> queue = new ConcurrentLinkedQueue<>();
 
 		final AtomicInteger size = new AtomicInteger();
-
-		final AtomicBoolean scheduled = new AtomicBoolean();
-
-		final AtomicBoolean busy = new AtomicBoolean();
 
 		private final int index;
 
@@ -755,26 +750,12 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		void offer(MqttDelivery delivery) {
 			this.queue.offer(delivery);
 			this.size.incrementAndGet();
-			if (ConcurrentMqttListenerContainer.this.ready != null) {
-				schedule();
-				return;
-			}
 			Run run = this.run;
 			if (run != null && run.parked) {
 				Thread thread = run.thread;
 				if (thread != null) {
 					LockSupport.unpark(thread);
 				}
-			}
-		}
-
-		/**
-		 * Put the lane on the ready queue if it has messages and is not there yet.
-		 */
-		void schedule() {
-			LinkedBlockingQueue<Worker> ready = ConcurrentMqttListenerContainer.this.ready;
-			if (ready != null && !this.queue.isEmpty() && this.scheduled.compareAndSet(false, true)) {
-				ready.offer(this);
 			}
 		}
 
@@ -820,6 +801,77 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			}
 			run.awaitStop(deadline);
 			this.run = null;
+		}
+
+	}
+
+	/**
+	 * The serial queue of one topic name, with per-topic lanes. A lane with messages is on
+	 * the ready queue or held by one worker ({@code scheduled}); an empty lane is removed
+	 * from the map ({@code retired}), so that a stream of ever new topic names (device ids)
+	 * does not grow it. The lock orders an offer against the retirement: the network thread
+	 * takes it once per message, uncontended unless a worker finishes that topic at the
+	 * same moment.
+	 */
+	private final class TopicLane {
+
+		private final String topic;
+
+		final ConcurrentLinkedQueue<MqttDelivery> queue = new ConcurrentLinkedQueue<>();
+
+		private boolean scheduled;
+
+		private boolean retired;
+
+		TopicLane(String topic) {
+			this.topic = topic;
+		}
+
+		/**
+		 * Queue a delivery, scheduling the lane if it is idle.
+		 * @return {@code false} if the lane was retired: offer to a new one
+		 */
+		synchronized boolean offer(MqttDelivery delivery) {
+			if (this.retired) {
+				return false;
+			}
+			this.queue.offer(delivery);
+			if (!this.scheduled) {
+				this.scheduled = true;
+				ConcurrentMqttListenerContainer.this.ready.offer(this);
+			}
+			return true;
+		}
+
+		/**
+		 * Called by the worker that held the lane: put it back if it has more messages,
+		 * else retire it.
+		 */
+		synchronized void done() {
+			if (!this.queue.isEmpty()) {
+				ConcurrentMqttListenerContainer.this.ready.offer(this);
+				return;
+			}
+			this.scheduled = false;
+			this.retired = true;
+			ConcurrentMqttListenerContainer.this.lanes.remove(this.topic, this);
+		}
+
+		/**
+		 * Schedule the lane again at start, whatever an abandoned worker left it in.
+		 */
+		synchronized void reschedule() {
+			if (this.retired) {
+				return;
+			}
+			if (this.queue.isEmpty()) {
+				this.scheduled = false;
+				this.retired = true;
+				ConcurrentMqttListenerContainer.this.lanes.remove(this.topic, this);
+				return;
+			}
+			this.scheduled = true;
+			ConcurrentMqttListenerContainer.this.ready.offer(this);
 		}
 
 	}
