@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -35,7 +36,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Listener workers on virtual threads when {@code spring.threads.virtual.enabled=true}
  * (Java 21 or later), with per-topic order kept; on older Java the setting is ignored with
- * a warning. Run on Java 21+ with {@code JAVA_HOME} pointing at that JDK.
+ * a warning. Per-topic lanes keep the order on platform threads too. Run on Java 21+ with
+ * {@code JAVA_HOME} pointing at that JDK for the virtual-thread test.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class VirtualThreadListenerIntegrationTests {
@@ -93,6 +95,23 @@ class VirtualThreadListenerIntegrationTests {
 			assertThat(listener.threadNames).allMatch((name) -> name.matches("mqtt-ordered-[0-3]"));
 			assertOrderPerTopic(listener);
 		});
+	}
+
+	@Test
+	void perTopicLanesOnPlatformThreadsShouldKeepTheOrderOfEachTopic(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=false", "mqtt.listener.per-topic-lanes=true")
+			.run((context) -> {
+				ListenerContexts.awaitSubscribed(context);
+				OrderListener listener = context.getBean(OrderListener.class);
+				publishInterleaved();
+				await().until(() -> listener.received() == TOPICS * MESSAGES_PER_TOPIC);
+				assertThat(listener.threads).noneMatch(VirtualThreadListenerIntegrationTests::isVirtual);
+				// four workers took turns on the twenty topics
+				assertThat(Set.copyOf(listener.threadNames)).hasSizeGreaterThan(1)
+					.allMatch((name) -> name.matches("mqtt-ordered-[0-3]"));
+				assertOrderPerTopic(listener);
+				assertThat(ListenerContexts.container(context, "ordered").getQueued()).isZero();
+			});
 	}
 
 	private void publishInterleaved() {
