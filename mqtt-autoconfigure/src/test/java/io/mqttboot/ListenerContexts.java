@@ -1,7 +1,12 @@
 package io.mqttboot;
 
+import java.time.Duration;
+import java.util.function.Predicate;
+
 import io.mqttboot.config.MqttListenerEndpointRegistry;
 import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttClientRegistry;
+import io.mqttboot.core.MqttSubscriptionStatus;
 import io.mqttboot.listener.MqttListenerContainer;
 
 import org.springframework.context.ApplicationContext;
@@ -14,6 +19,8 @@ import static org.awaitility.Awaitility.await;
  */
 public final class ListenerContexts {
 
+	private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
 	private ListenerContexts() {
 	}
 
@@ -25,9 +32,63 @@ public final class ListenerContexts {
 	 */
 	public static MqttClientManager awaitSubscribed(ApplicationContext context) {
 		MqttClientManager manager = context.getBean(MqttClientManager.class);
-		await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-				&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
+		awaitSubscribed(manager);
 		return manager;
+	}
+
+	/**
+	 * Wait until a client is connected and the broker answered every subscription,
+	 * granting or refusing it.
+	 * @param manager the client
+	 */
+	public static void awaitSubscribed(MqttClientManager manager) {
+		awaitSubscribed(manager, DEFAULT_TIMEOUT);
+	}
+
+	/**
+	 * Wait until a client is connected and the broker answered every subscription,
+	 * granting or refusing it.
+	 * @param manager the client
+	 * @param atMost how long to wait
+	 */
+	public static void awaitSubscribed(MqttClientManager manager, Duration atMost) {
+		awaitSubscriptions(manager, atMost, (status) -> status.reasonCode() != null);
+	}
+
+	/**
+	 * Wait until a client is connected and the broker granted every subscription.
+	 * @param manager the client
+	 */
+	public static void awaitGranted(MqttClientManager manager) {
+		awaitGranted(manager, DEFAULT_TIMEOUT);
+	}
+
+	/**
+	 * Wait until a client is connected and the broker granted every subscription.
+	 * @param manager the client
+	 * @param atMost how long to wait
+	 */
+	public static void awaitGranted(MqttClientManager manager, Duration atMost) {
+		awaitSubscriptions(manager, atMost, (status) -> status.grantedQos() != null);
+	}
+
+	/**
+	 * Wait until a named client is connected and the broker granted every subscription.
+	 * @param context the application context
+	 * @param clientName the name of the client
+	 * @return the client
+	 */
+	public static MqttClientManager awaitGranted(ApplicationContext context, String clientName) {
+		MqttClientManager manager = context.getBean(MqttClientRegistry.class).getClientManager(clientName);
+		awaitGranted(manager);
+		return manager;
+	}
+
+	private static void awaitSubscriptions(MqttClientManager manager, Duration atMost,
+			Predicate<MqttSubscriptionStatus> answered) {
+		await().atMost(atMost)
+			.until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
+					&& manager.getSubscriptions().stream().allMatch(answered));
 	}
 
 	/**

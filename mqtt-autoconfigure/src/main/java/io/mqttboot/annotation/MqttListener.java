@@ -7,6 +7,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import io.mqttboot.listener.MqttAckMode;
+
 import org.springframework.core.annotation.AliasFor;
 
 /**
@@ -15,8 +17,8 @@ import org.springframework.core.annotation.AliasFor;
  * Topics are topic filters ({@code a/+/temp}, {@code a/#}) or templates whose
  * {@code {name}} levels subscribe as {@code +} and bind to {@link TopicVariable}
  * parameters ({@code sensors/{deviceId}/temp}). Every attribute except {@code qos},
- * {@code noLocal}, {@code retainAsPublished} and {@code retainHandling} accepts
- * {@code ${...}} placeholders.
+ * {@code noLocal}, {@code retainAsPublished}, {@code retainHandling}, {@code ackMode} and
+ * {@code batch} accepts {@code ${...}} placeholders.
  * <p>
  * Supported method parameters:
  * <ul>
@@ -34,11 +36,16 @@ import org.springframework.core.annotation.AliasFor;
  * <li>{@link org.springframework.messaging.handler.annotation.Headers @Headers}
  * {@code Map<String, Object>} or {@link org.springframework.messaging.MessageHeaders};</li>
  * <li>{@link io.mqttboot.core.MqttReceivedMessage}, the raw message;</li>
+ * <li>{@link io.mqttboot.listener.MqttAcknowledgment}, to acknowledge manually (see
+ * {@link #ackMode()});</li>
  * <li>anything a custom {@code HandlerMethodArgumentResolver} bean supports.</li>
  * </ul>
  * The method runs on a listener thread, never on the network thread. QoS 1 and QoS 2
  * messages are acknowledged after it returns (or after the error handler dealt with its
- * failure), so a crash mid-method leads to redelivery with a persistent session.
+ * failure), so a crash mid-method leads to redelivery with a persistent session. A method
+ * returning a {@link java.util.concurrent.CompletableFuture} is acknowledged when the future
+ * completes normally; an exceptional completion goes to the retry and error handling as a
+ * thrown exception would. With {@link #batch()} the method receives lists of messages.
  *
  * @since 0.1.0
  */
@@ -149,5 +156,51 @@ public @interface MqttListener {
 	 * @return the retain handling
 	 */
 	int retainHandling() default 0;
+
+	/**
+	 * When messages are acknowledged: {@link MqttAckMode#AUTO} (the default) after the
+	 * method returns, {@link MqttAckMode#MANUAL} when the method calls
+	 * {@link io.mqttboot.listener.MqttAcknowledgment#acknowledge()} (from any thread, also
+	 * later). A method with a {@code MqttAcknowledgment} parameter acknowledges manually
+	 * whatever is set here. The worker of the topic takes its next message only once the
+	 * message was acknowledged (or handed to the error handler).
+	 * @return the acknowledgement mode
+	 */
+	MqttAckMode ackMode() default MqttAckMode.AUTO;
+
+	/**
+	 * Whether the method receives batches: its only parameter is a {@code List<T>},
+	 * {@code List<Message<T>>} or {@code List<MqttReceivedMessage>}. A batch holds up to
+	 * {@link #batchMaxSize()} messages of one worker, collected for at most
+	 * {@link #batchMaxWait()} after the first; it is acknowledged, message by message in
+	 * order, after the method returns. A failure retries the whole batch with the retry
+	 * policy, then hands each of its messages to the error handler (a dead-letter handler
+	 * publishes each one). Default {@code false}.
+	 * @return whether to deliver batches
+	 */
+	boolean batch() default false;
+
+	/**
+	 * The largest batch, as a number or placeholder. Default 100. Only with
+	 * {@link #batch()}.
+	 * @return the maximum batch size
+	 */
+	String batchMaxSize() default "";
+
+	/**
+	 * How long a batch is collected after its first message before the method receives
+	 * it, unless full earlier, as a duration ({@code 200ms}, {@code 1s}) or placeholder.
+	 * Default 100 ms. Only with {@link #batch()}.
+	 * @return the maximum wait
+	 */
+	String batchMaxWait() default "";
+
+	/**
+	 * Publish an {@link io.mqttboot.event.MqttListenerIdleEvent} when the listener
+	 * received no message for this long ({@code 30s}, {@code 5m}), and again after each
+	 * further interval without messages. Placeholders supported. Default none.
+	 * @return the idle event interval
+	 */
+	String idleEventInterval() default "";
 
 }

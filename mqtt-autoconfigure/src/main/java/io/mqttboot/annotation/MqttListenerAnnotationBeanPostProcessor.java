@@ -1,6 +1,7 @@
 package io.mqttboot.annotation;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,9 +16,12 @@ import io.mqttboot.config.MethodMqttListenerEndpoint;
 import io.mqttboot.config.MqttListenerConfigUtils;
 import io.mqttboot.config.MqttListenerContainerFactory;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
+import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.listener.MqttAcknowledgment;
 import io.mqttboot.listener.MqttListenerErrorHandler;
 import io.mqttboot.listener.MqttMessageFilter;
+import io.mqttboot.listener.adapter.MqttAcknowledgmentMethodArgumentResolver;
 import io.mqttboot.listener.adapter.MqttMessageConverterAdapter;
 import io.mqttboot.listener.adapter.MqttReceivedMessageMethodArgumentResolver;
 import io.mqttboot.listener.adapter.TopicVariableMethodArgumentResolver;
@@ -25,17 +29,18 @@ import io.mqttboot.support.TopicTemplate;
 import io.mqttboot.support.converter.DefaultMqttMessageConverter;
 import io.mqttboot.support.converter.MqttMessageConverter;
 
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.BeanInitializationException;
-import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
@@ -93,7 +98,8 @@ public class MqttListenerAnnotationBeanPostProcessor
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		Class<?> targetClass = AopUtils.getTargetClass(bean);
-		if (this.nonAnnotatedClasses.contains(targetClass)) {
+		if (this.nonAnnotatedClasses.contains(targetClass) || ScopedProxyUtils.isScopedTarget(beanName)) {
+			// The target of a scoped proxy: the proxy, a singleton, is the listener.
 			return bean;
 		}
 		Map<Method, Set<MqttListener>> methods = MethodIntrospector.selectMethods(targetClass,
@@ -176,14 +182,36 @@ public class MqttListenerAnnotationBeanPostProcessor
 			if (StringUtils.hasText(autoStartup)) {
 				endpoint.setAutoStartup(parseBoolean(autoStartup, "autoStartup"));
 			}
+			endpoint.setAckMode(listener.ackMode());
+			endpoint.setBatch(listener.batch());
+			String batchMaxSize = resolve(listener.batchMaxSize());
+			if (StringUtils.hasText(batchMaxSize)) {
+				endpoint.setBatchMaxSize(parsePositive(batchMaxSize, "batchMaxSize"));
+			}
+			String batchMaxWait = resolve(listener.batchMaxWait());
+			if (StringUtils.hasText(batchMaxWait)) {
+				endpoint.setBatchMaxWait(parseDuration(batchMaxWait, "batchMaxWait"));
+			}
+			if (!listener.batch() && (StringUtils.hasText(batchMaxSize) || StringUtils.hasText(batchMaxWait))) {
+				throw new IllegalArgumentException("batchMaxSize and batchMaxWait need batch = true");
+			}
+			String idleEventInterval = resolve(listener.idleEventInterval());
+			if (StringUtils.hasText(idleEventInterval)) {
+				endpoint.setIdleEventInterval(parseDuration(idleEventInterval, "idleEventInterval"));
+			}
 			// Builds and validates every subscription (filters, share group, options).
 			endpoint.getSubscriptions();
 			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), resolve(listener.containerFactory()),
 					resolve(listener.filter()), where);
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
-			throw new BeanInitializationException("Invalid @MqttListener on " + where + ": " + ex.getMessage(), ex);
+			throw invalid(where, ex, "Correct the @MqttListener attributes of " + where
+					+ " (topics, qos, group, concurrency, autoStartup) so that they keep the rule named above.");
 		}
+	}
+
+	private static MqttListenerConfigurationException invalid(String where, Exception ex, String action) {
+		return new MqttListenerConfigurationException(where, String.valueOf(ex.getMessage()), action, ex);
 	}
 
 	private String[] resolveTopics(String[] topics, String where) {
@@ -207,6 +235,29 @@ public class MqttListenerAnnotationBeanPostProcessor
 		}
 		catch (NumberFormatException ex) {
 			throw new IllegalArgumentException("concurrency must be a number but was '" + value + "'");
+		}
+	}
+
+	private static int parsePositive(String value, String attribute) {
+		try {
+			int number = Integer.parseInt(value.trim());
+			if (number < 1) {
+				throw new IllegalArgumentException(attribute + " must be at least 1 but was " + number);
+			}
+			return number;
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException(attribute + " must be a number but was '" + value + "'");
+		}
+	}
+
+	private static Duration parseDuration(String value, String attribute) {
+		try {
+			return DurationStyle.detectAndParse(value.trim());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(
+					attribute + " must be a duration such as 30s or 500ms but was '" + value + "'");
 		}
 	}
 
@@ -257,7 +308,8 @@ public class MqttListenerAnnotationBeanPostProcessor
 			List<HandlerMethodArgumentResolver> customResolvers) {
 		Class<?> type = parameter.getParameterType();
 		if (parameter.hasParameterAnnotation(Header.class) || parameter.hasParameterAnnotation(Headers.class)
-				|| MessageHeaders.class.isAssignableFrom(type) || MqttReceivedMessage.class.equals(type)) {
+				|| MessageHeaders.class.isAssignableFrom(type) || MqttReceivedMessage.class.equals(type)
+				|| MqttAcknowledgment.class.equals(type)) {
 			return true;
 		}
 		return customResolvers.stream().anyMatch((resolver) -> resolver.supportsParameter(parameter));
@@ -308,7 +360,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 		}
 		for (String beanName : beanFactory.getBeanDefinitionNames()) {
 			BeanDefinition definition = beanFactory.getMergedBeanDefinition(beanName);
-			if (definition.isSingleton() || definition.isAbstract()) {
+			if (definition.isSingleton() || definition.isAbstract() || ScopedProxyUtils.isScopedTarget(beanName)) {
 				continue;
 			}
 			Class<?> type = beanFactory.getType(beanName, false);
@@ -357,33 +409,75 @@ public class MqttListenerAnnotationBeanPostProcessor
 
 	private void register(PendingEndpoint pending, Registration registration, boolean startImmediately) {
 		MethodMqttListenerEndpoint endpoint = pending.endpoint();
+		String where = pending.where();
 		try {
 			// Only now: custom argument resolvers are beans, which may not have existed
 			// when the listener bean was post-processed.
 			validateParameters(endpoint.getMethod(), endpoint.getTopicTemplates());
-			endpoint.setMessageHandlerMethodFactory(registration.methodFactory());
-			if (StringUtils.hasText(pending.errorHandler())) {
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			throw invalid(where, ex, "Change the parameters of " + where + ": bind every {variable} of the"
+					+ " topics with a @TopicVariable parameter, and let only one parameter receive the payload"
+					+ " (annotate the others with @Header, @Headers or @TopicVariable).");
+		}
+		endpoint.setMessageHandlerMethodFactory(registration.methodFactory());
+		endpoint.setMessageConverter(messageConverter(registration.beanFactory()));
+		if (StringUtils.hasText(pending.errorHandler())) {
+			try {
 				endpoint.setErrorHandler(
 						registration.beanFactory().getBean(pending.errorHandler(), MqttListenerErrorHandler.class));
 			}
-			if (StringUtils.hasText(pending.filter())) {
+			catch (BeansException ex) {
+				throw invalid(where, ex, "Define a bean of type MqttListenerErrorHandler named '"
+						+ pending.errorHandler() + "', or correct the errorHandler attribute of " + where + ".");
+			}
+		}
+		if (StringUtils.hasText(pending.filter())) {
+			try {
 				endpoint.setMessageFilter(registration.beanFactory().getBean(pending.filter(), MqttMessageFilter.class));
 			}
-			MqttListenerContainerFactory factory = StringUtils.hasText(pending.containerFactory())
-					? registration.registry().getContainerFactory(pending.containerFactory()) : registration.factory();
+			catch (BeansException ex) {
+				throw invalid(where, ex, "Define a bean of type MqttMessageFilter named '" + pending.filter()
+						+ "', or correct the filter attribute of " + where + ".");
+			}
+		}
+		MqttListenerContainerFactory factory = registration.factory();
+		if (StringUtils.hasText(pending.containerFactory())) {
+			try {
+				factory = registration.registry().getContainerFactory(pending.containerFactory());
+			}
+			catch (IllegalArgumentException ex) {
+				throw invalid(where, ex, "Define a MqttListenerContainerFactory bean named '" + pending.containerFactory()
+						+ "', or correct the containerFactory attribute of " + where + ".");
+			}
+		}
+		try {
 			registration.registry().registerListenerContainer(endpoint, factory, startImmediately);
 		}
-		catch (IllegalArgumentException | IllegalStateException | NoSuchBeanDefinitionException ex) {
-			throw new BeanInitializationException("Invalid @MqttListener on " + pending.where() + ": " + ex.getMessage(),
-					ex);
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			throw invalid(where, ex,
+					registrationAction(registration.beanFactory(), registration.registry(), endpoint, where));
 		}
+	}
+
+	private static String registrationAction(ConfigurableListableBeanFactory beanFactory,
+			MqttListenerEndpointRegistry registry, MethodMqttListenerEndpoint endpoint, String where) {
+		MqttClientRegistry clients = beanFactory.getBeanProvider(MqttClientRegistry.class).getIfAvailable();
+		String client = endpoint.getClientName();
+		if (clients != null && !clients.containsClient(client)) {
+			return "Set the client attribute of " + where + " to one of the configured clients "
+					+ clients.getClientNames() + ", or configure a client named '" + client + "' (mqtt.clients."
+					+ client + ".url).";
+		}
+		if (registry.getListenerContainer(endpoint.getId()) != null) {
+			return "Give every @MqttListener a unique id (the id attribute).";
+		}
+		return "Correct the @MqttListener on " + where + " so that it keeps the rule named above.";
 	}
 
 	private DefaultMessageHandlerMethodFactory messageHandlerMethodFactory(ConfigurableListableBeanFactory beanFactory) {
 		DefaultMessageHandlerMethodFactory factory = new DefaultMessageHandlerMethodFactory();
-		MqttMessageConverter converter = beanFactory.getBeanProvider(MqttMessageConverter.class)
-			.getIfAvailable(() -> new DefaultMqttMessageConverter(null));
-		factory.setMessageConverter(new MqttMessageConverterAdapter(converter));
+		factory.setMessageConverter(new MqttMessageConverterAdapter(messageConverter(beanFactory)));
 		Validator validator = beanFactory.getBeanProvider(Validator.class).getIfUnique();
 		if (validator != null) {
 			factory.setValidator(validator);
@@ -391,11 +485,17 @@ public class MqttListenerAnnotationBeanPostProcessor
 		List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>();
 		resolvers.add(new TopicVariableMethodArgumentResolver());
 		resolvers.add(new MqttReceivedMessageMethodArgumentResolver());
+		resolvers.add(new MqttAcknowledgmentMethodArgumentResolver());
 		resolvers.addAll(customResolvers());
 		factory.setCustomArgumentResolvers(resolvers);
 		factory.setBeanFactory(beanFactory);
 		factory.afterPropertiesSet();
 		return factory;
+	}
+
+	private static MqttMessageConverter messageConverter(ConfigurableListableBeanFactory beanFactory) {
+		return beanFactory.getBeanProvider(MqttMessageConverter.class)
+			.getIfAvailable(() -> new DefaultMqttMessageConverter(null));
 	}
 
 	private record PendingEndpoint(MethodMqttListenerEndpoint endpoint, String errorHandler, String containerFactory,

@@ -1,6 +1,7 @@
 package io.mqttboot.autoconfigure;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ import io.mqttboot.listener.DeadLetterMqttListenerErrorHandler;
 import io.mqttboot.support.converter.DefaultMqttMessageConverter;
 import io.mqttboot.support.converter.MqttMessageConverter;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -37,6 +39,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
@@ -64,6 +67,14 @@ import org.springframework.util.unit.DataSize;
 public final class MqttAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(MqttAutoConfiguration.class);
+
+	/**
+	 * The session expiry of a client with a configured client id and no configured
+	 * {@code session-expiry}: long enough to ride out network and broker outages, short
+	 * enough that a session left behind by a stopped or crashed application costs the
+	 * broker little.
+	 */
+	static final Duration STABLE_CLIENT_ID_SESSION_EXPIRY = Duration.ofMinutes(5);
 
 	@Bean
 	@ConditionalOnMissingBean(MqttConnectionDetails.class)
@@ -104,7 +115,8 @@ public final class MqttAutoConfiguration {
 		Map<String, MqttTemplate> extra = new LinkedHashMap<>();
 		properties.getClients().forEach((name, clientProperties) -> {
 			MqttClientSettings settings = settings(name, clientProperties,
-					new PropertiesMqttConnectionDetails(clientProperties), properties.getShutdownTimeout(),
+					new PropertiesMqttConnectionDetails(clientProperties, "mqtt.clients." + name + ".url"),
+					properties.getShutdownTimeout(),
 					environment, sslBundles);
 			MqttClientManager manager = new MqttClientManager(name, settings, orderedCustomizers, eventPublisher);
 			MqttTemplate template = new MqttTemplate(manager, mqttMessageConverter);
@@ -127,7 +139,7 @@ public final class MqttAutoConfiguration {
 		map.from(properties::getKeepAlive).to(builder::keepAlive);
 		map.from(properties::getConnectTimeout).to(builder::connectTimeout);
 		map.from(properties::isCleanStart).to(builder::cleanStart);
-		map.from(properties::getSessionExpiry).to(builder::sessionExpiry);
+		builder.sessionExpiry(sessionExpiry(properties));
 		map.from(properties::getReceiveMaximum).to(builder::receiveMaximum);
 		map.from(properties::isFailFast).to(builder::failFast);
 		map.from(properties.getReconnect()::getInitialDelay).to(builder::reconnectInitialDelay);
@@ -137,6 +149,11 @@ public final class MqttAutoConfiguration {
 		map.from(properties.getPublish()::getTimeout).to(builder::publishTimeout);
 		map.from(properties.getPublish()::isDeliveryEvents).to(builder::deliveryEvents);
 		map.from(properties.getOutbox()::getCapacity).to(builder::outboxCapacity);
+		builder.outboxDirectory(outboxDirectory(name, properties.getOutbox()));
+		Integer maxQos = properties.getPublish().getMaxQos();
+		if (maxQos != null) {
+			builder.maxQos(maxQos);
+		}
 		DataSize maxPacketSize = properties.getPublish().getMaxPacketSize();
 		if (maxPacketSize != null) {
 			builder.maxPacketSize(Math.toIntExact(maxPacketSize.toBytes()));
@@ -151,23 +168,58 @@ public final class MqttAutoConfiguration {
 		return builder.build();
 	}
 
+	private static @Nullable Path outboxDirectory(String name, MqttClientProperties.Outbox outbox) {
+		if (outbox.getStore() != MqttClientProperties.Outbox.Store.FILE) {
+			return null;
+		}
+		if (outbox.getDirectory() == null) {
+			String prefix = MqttClientRegistry.DEFAULT_CLIENT.equals(name) ? "mqtt." : "mqtt.clients." + name + ".";
+			throw new IllegalStateException("MQTT client '" + name + "' has " + prefix + "outbox.store=file but no "
+					+ prefix + "outbox.directory: set the directory the outbox file is kept in");
+		}
+		return outbox.getDirectory();
+	}
+
 	private static @Nullable MqttTlsSettings tls(String name, MqttClientProperties.Ssl ssl,
 			ObjectProvider<SslBundles> sslBundles) {
 		if (!StringUtils.hasText(ssl.getBundle())) {
 			return ssl.isVerifyHostname() ? null
 					: new MqttTlsSettings(null, null, List.of(), List.of(), false);
 		}
+		String property = (MqttClientRegistry.DEFAULT_CLIENT.equals(name)) ? "mqtt.ssl.bundle"
+				: "mqtt.clients." + name + ".ssl.bundle";
 		SslBundles bundles = sslBundles.getIfAvailable();
 		if (bundles == null) {
-			throw new IllegalStateException("MQTT client '" + name + "' uses SSL bundle '" + ssl.getBundle()
-					+ "' but no SslBundles bean exists");
+			throw new MqttSslBundleNotFoundException(name, property, ssl.getBundle(), List.of(), null);
 		}
-		SslBundle bundle = bundles.getBundle(ssl.getBundle());
+		SslBundle bundle;
+		try {
+			bundle = bundles.getBundle(ssl.getBundle());
+		}
+		catch (NoSuchSslBundleException ex) {
+			throw new MqttSslBundleNotFoundException(name, property, ssl.getBundle(), bundles.getBundleNames(), ex);
+		}
 		SslOptions options = bundle.getOptions();
 		return new MqttTlsSettings(bundle.getManagers().getKeyManagerFactory(),
 				bundle.getManagers().getTrustManagerFactory(),
 				(options.getEnabledProtocols() != null) ? List.of(options.getEnabledProtocols()) : List.of(),
 				(options.getCiphers() != null) ? List.of(options.getCiphers()) : List.of(), ssl.isVerifyHostname());
+	}
+
+	/**
+	 * Return the session expiry: as configured, else {@link #STABLE_CLIENT_ID_SESSION_EXPIRY}
+	 * for a configured client id and zero for a generated one. A stable client id resumes
+	 * its session after a lost connection (a 1 s link cut otherwise loses every QoS 1/2
+	 * message published meanwhile), while clean-start still decides whether a new run
+	 * starts afresh; a generated id is never reused, so its session would only cost the
+	 * broker memory until it expired.
+	 */
+	static Duration sessionExpiry(MqttClientProperties properties) {
+		Duration configured = properties.getSessionExpiry();
+		if (configured != null) {
+			return configured;
+		}
+		return StringUtils.hasText(properties.getClientId()) ? STABLE_CLIENT_ID_SESSION_EXPIRY : Duration.ZERO;
 	}
 
 	private static String clientId(String name, MqttClientProperties properties, Environment environment) {
@@ -228,6 +280,12 @@ public final class MqttAutoConfiguration {
 					listener.getDeadLetter().getTopicPrefix()));
 		}
 		return factory;
+	}
+
+	@Bean
+	static UnknownMqttPropertiesReporter unknownMqttPropertiesReporter(Environment environment,
+			ListableBeanFactory beanFactory) {
+		return new UnknownMqttPropertiesReporter(environment, beanFactory);
 	}
 
 	@Configuration(proxyBeanMethods = false)

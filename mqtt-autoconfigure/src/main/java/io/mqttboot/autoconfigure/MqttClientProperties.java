@@ -1,5 +1,6 @@
 package io.mqttboot.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 
@@ -64,11 +65,13 @@ public class MqttClientProperties {
 
 	/**
 	 * How long the broker keeps the session after the connection closes (MQTT 5). Zero
-	 * ends the session with the connection. If a duration suffix is not specified, seconds
-	 * will be used.
+	 * ends the session with the connection. When not set: 5 minutes if client-id is set,
+	 * so that a lost connection resumes its session and no QoS 1 or 2 message published
+	 * meanwhile is lost; zero with a generated client id, which no later run reuses. If a
+	 * duration suffix is not specified, seconds will be used.
 	 */
 	@DurationUnit(ChronoUnit.SECONDS)
-	private Duration sessionExpiry = Duration.ZERO;
+	private @Nullable Duration sessionExpiry;
 
 	/**
 	 * How many QoS 1 and QoS 2 messages the broker may send before the client acknowledged
@@ -159,11 +162,11 @@ public class MqttClientProperties {
 		this.cleanStart = cleanStart;
 	}
 
-	public Duration getSessionExpiry() {
+	public @Nullable Duration getSessionExpiry() {
 		return this.sessionExpiry;
 	}
 
-	public void setSessionExpiry(Duration sessionExpiry) {
+	public void setSessionExpiry(@Nullable Duration sessionExpiry) {
 		this.sessionExpiry = sessionExpiry;
 	}
 
@@ -306,12 +309,16 @@ public class MqttClientProperties {
 	public static class Reconnect {
 
 		/**
-		 * Delay before the first reconnect attempt.
+		 * Base delay of the reconnect back-off. Retry n waits a random time between half
+		 * and all of this delay times 2^n, capped at the maximum delay; n is 0 for the
+		 * first retry after a lost connection (0.5 to 1 times this delay) and 1 for the
+		 * first retry after a failed connection attempt (1 to 2 times this delay).
 		 */
 		private Duration initialDelay = Duration.ofSeconds(1);
 
 		/**
-		 * Maximum delay between reconnect attempts.
+		 * Maximum delay between reconnect attempts; with jitter, a capped retry waits
+		 * between half of it and all of it.
 		 */
 		private Duration maxDelay = Duration.ofSeconds(30);
 
@@ -368,6 +375,23 @@ public class MqttClientProperties {
 		 */
 		private @Nullable DataSize maxPacketSize;
 
+		/**
+		 * Highest QoS to publish with, 0 to 2. Messages asking for more are sent with this
+		 * QoS instead, with a warning logged once. MQTT 5 brokers announce their own
+		 * maximum in CONNACK, which applies as well. Set it on MQTT 3.1.1 for brokers
+		 * without QoS 2 (RabbitMQ's MQTT plugin answers a QoS 2 PUBLISH with PUBACK, which
+		 * makes the client close the connection). Defaults to 2.
+		 */
+		private @Nullable Integer maxQos;
+
+		public @Nullable Integer getMaxQos() {
+			return this.maxQos;
+		}
+
+		public void setMaxQos(@Nullable Integer maxQos) {
+			this.maxQos = maxQos;
+		}
+
 		public @Nullable DataSize getMaxPacketSize() {
 			return this.maxPacketSize;
 		}
@@ -421,12 +445,61 @@ public class MqttClientProperties {
 		 */
 		private int capacity = 10_000;
 
+		/**
+		 * Where accepted QoS 1 and QoS 2 messages are kept until the broker acknowledged
+		 * them: in memory (lost on a crash, failed on stop) or in a file in the outbox
+		 * directory (written with fsync before the publish returns, published again after a
+		 * restart, at least once).
+		 */
+		private Store store = Store.MEMORY;
+
+		/**
+		 * Directory of the file outbox, one file per client named after the client
+		 * (default, or the name under mqtt.clients). Required when store is file; give each
+		 * application instance its own directory.
+		 */
+		private @Nullable Path directory;
+
 		public int getCapacity() {
 			return this.capacity;
 		}
 
 		public void setCapacity(int capacity) {
 			this.capacity = capacity;
+		}
+
+		public Store getStore() {
+			return this.store;
+		}
+
+		public void setStore(Store store) {
+			this.store = store;
+		}
+
+		public @Nullable Path getDirectory() {
+			return this.directory;
+		}
+
+		public void setDirectory(@Nullable Path directory) {
+			this.directory = directory;
+		}
+
+		/**
+		 * Where the outbox keeps accepted messages.
+		 */
+		public enum Store {
+
+			/**
+			 * In memory only: a crash loses the messages, stopping fails them.
+			 */
+			MEMORY,
+
+			/**
+			 * In a file of the outbox directory: QoS 1 and QoS 2 messages survive a crash
+			 * or stop and are published again on the next start.
+			 */
+			FILE
+
 		}
 
 	}

@@ -4,13 +4,16 @@ import java.net.URI;
 
 import io.mqttboot.core.MqttConnectionDetails;
 import io.mqttboot.embedded.MqttEmbeddedBroker;
+import io.mqttboot.embedded.MqttEmbeddedBrokerUnavailableException;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration of an embedded Moquette broker, enabled by
@@ -18,26 +21,43 @@ import org.springframework.context.annotation.Bean;
  * {@link MqttConnectionDetails} defined here take precedence over {@code mqtt.url}.
  * <p>
  * Runs before {@link MqttAutoConfiguration} so that its connection details are seen
- * there; backs off when Moquette is not on the classpath.
+ * there. When Moquette is not on the classpath, startup fails with
+ * {@link MqttEmbeddedBrokerUnavailableException} rather than silently connecting to
+ * {@code mqtt.url}.
  *
  * @since 0.1.0
  */
 @AutoConfiguration(before = MqttAutoConfiguration.class)
-@ConditionalOnClass(name = "io.moquette.broker.Server")
 @ConditionalOnBooleanProperty("mqtt.embedded.enabled")
 @EnableConfigurationProperties(MqttEmbeddedBrokerProperties.class)
 public final class MqttEmbeddedBrokerAutoConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean
-	MqttEmbeddedBroker mqttEmbeddedBroker(MqttEmbeddedBrokerProperties properties) {
-		return new MqttEmbeddedBroker(properties.getHost(), properties.getPort());
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.moquette.broker.Server")
+	static class MoquetteConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		MqttEmbeddedBroker mqttEmbeddedBroker(MqttEmbeddedBrokerProperties properties) {
+			return new MqttEmbeddedBroker(properties.getHost(), properties.getPort());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(MqttConnectionDetails.class)
+		EmbeddedBrokerMqttConnectionDetails mqttEmbeddedBrokerConnectionDetails(MqttEmbeddedBroker broker) {
+			return new EmbeddedBrokerMqttConnectionDetails(broker);
+		}
+
 	}
 
-	@Bean
-	@ConditionalOnMissingBean(MqttConnectionDetails.class)
-	EmbeddedBrokerMqttConnectionDetails mqttEmbeddedBrokerConnectionDetails(MqttEmbeddedBroker broker) {
-		return new EmbeddedBrokerMqttConnectionDetails(broker);
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingClass("io.moquette.broker.Server")
+	static class MissingMoquetteConfiguration {
+
+		MissingMoquetteConfiguration() {
+			throw new MqttEmbeddedBrokerUnavailableException();
+		}
+
 	}
 
 	/**

@@ -3,6 +3,8 @@ package io.mqttboot.autoconfigure;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,6 +19,8 @@ import io.mqttboot.core.MqttConnectionDetails;
  */
 public class PropertiesMqttConnectionDetails implements MqttConnectionDetails {
 
+	private static final Set<String> SCHEMES = Set.of("tcp", "mqtt", "ssl", "mqtts", "tls", "ws", "wss");
+
 	private final URI serverUri;
 
 	private final @Nullable String username;
@@ -26,9 +30,21 @@ public class PropertiesMqttConnectionDetails implements MqttConnectionDetails {
 	/**
 	 * Create details from properties.
 	 * @param properties the client properties
+	 * @throws InvalidMqttUrlException if {@code mqtt.url} cannot be used
 	 */
 	public PropertiesMqttConnectionDetails(MqttClientProperties properties) {
-		URI uri = parse(properties.getUrl());
+		this(properties, "mqtt.url");
+	}
+
+	/**
+	 * Create details from the properties of a client.
+	 * @param properties the client properties
+	 * @param urlProperty the property that holds the URL, named when it is invalid
+	 * @throws InvalidMqttUrlException if the URL is not scheme://host[:port] with a
+	 * supported scheme
+	 */
+	public PropertiesMqttConnectionDetails(MqttClientProperties properties, String urlProperty) {
+		URI uri = parse(properties.getUrl(), urlProperty);
 		String userInfo = uri.getRawUserInfo();
 		String urlUser = null;
 		String urlPassword = null;
@@ -45,7 +61,7 @@ public class PropertiesMqttConnectionDetails implements MqttConnectionDetails {
 		this.password = (properties.getPassword() != null) ? properties.getPassword() : urlPassword;
 	}
 
-	private static URI parse(String url) {
+	private static URI parse(String url, String urlProperty) {
 		URI uri;
 		try {
 			uri = URI.create(url.trim());
@@ -55,8 +71,13 @@ public class PropertiesMqttConnectionDetails implements MqttConnectionDetails {
 		}
 		if (uri == null || uri.getScheme() == null || uri.getHost() == null) {
 			// Never echo the URL: it may carry a password in its user-info.
-			throw new IllegalArgumentException("Invalid MQTT url (mqtt.url or mqtt.clients.<name>.url): expected"
-					+ " scheme://host[:port] such as tcp://localhost:1883");
+			throw new InvalidMqttUrlException(urlProperty,
+					"expected scheme://host[:port] such as tcp://localhost:1883");
+		}
+		String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+		if (!SCHEMES.contains(scheme)) {
+			throw new InvalidMqttUrlException(urlProperty, "the scheme '" + scheme
+					+ "' is not supported; use tcp:// (or mqtt://), ssl:// (or mqtts://), ws:// or wss://");
 		}
 		return uri;
 	}

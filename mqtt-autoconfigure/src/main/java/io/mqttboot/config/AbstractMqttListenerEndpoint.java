@@ -1,5 +1,6 @@
 package io.mqttboot.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +46,12 @@ public abstract class AbstractMqttListenerEndpoint implements MqttListenerEndpoi
 	private @Nullable MqttListenerErrorHandler errorHandler;
 
 	private @Nullable MqttMessageFilter messageFilter;
+
+	private @Nullable Integer batchMaxSize;
+
+	private @Nullable Duration batchMaxWait;
+
+	private @Nullable Duration idleEventInterval;
 
 	@Override
 	public String getId() {
@@ -197,6 +204,45 @@ public abstract class AbstractMqttListenerEndpoint implements MqttListenerEndpoi
 	 */
 	public void setMessageFilter(@Nullable MqttMessageFilter messageFilter) {
 		this.messageFilter = messageFilter;
+	}
+
+	@Override
+	public @Nullable Integer getBatchMaxSize() {
+		return this.batchMaxSize;
+	}
+
+	/**
+	 * Set the largest batch for a batch listener.
+	 * @param batchMaxSize the size, or {@code null} for the default
+	 */
+	public void setBatchMaxSize(@Nullable Integer batchMaxSize) {
+		this.batchMaxSize = batchMaxSize;
+	}
+
+	@Override
+	public @Nullable Duration getBatchMaxWait() {
+		return this.batchMaxWait;
+	}
+
+	/**
+	 * Set how long a batch is collected after its first message.
+	 * @param batchMaxWait the wait, or {@code null} for the default
+	 */
+	public void setBatchMaxWait(@Nullable Duration batchMaxWait) {
+		this.batchMaxWait = batchMaxWait;
+	}
+
+	@Override
+	public @Nullable Duration getIdleEventInterval() {
+		return this.idleEventInterval;
+	}
+
+	/**
+	 * Set after how long without messages an idle event is published.
+	 * @param idleEventInterval the interval, or {@code null} for no idle events
+	 */
+	public void setIdleEventInterval(@Nullable Duration idleEventInterval) {
+		this.idleEventInterval = idleEventInterval;
 	}
 
 	@Override

@@ -187,6 +187,13 @@ public class DefaultMqttListenerContainerFactory implements MqttListenerContaine
 		container.setTaskExecutor(
 				this.virtualThreads ? new VirtualThreadTaskExecutor("mqtt-" + endpoint.getId() + "-") : this.taskExecutor);
 		container.setPerTopicLanes((this.perTopicLanes != null) ? this.perTopicLanes : this.virtualThreads);
+		if (endpoint.getBatchMaxSize() != null) {
+			container.setBatchMaxSize(endpoint.getBatchMaxSize());
+		}
+		if (endpoint.getBatchMaxWait() != null) {
+			container.setBatchMaxWait(endpoint.getBatchMaxWait());
+		}
+		container.setIdleEventInterval(endpoint.getIdleEventInterval());
 		return container;
 	}
 

@@ -1,5 +1,6 @@
 package io.mqttboot.config;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -61,6 +62,33 @@ public interface MqttListenerEndpoint {
 	 * @return the filter
 	 */
 	default @Nullable MqttMessageFilter getMessageFilter() {
+		return null;
+	}
+
+	/**
+	 * Return the largest batch for a batch listener, or {@code null} for the container's
+	 * default (100).
+	 * @return the maximum batch size
+	 */
+	default @Nullable Integer getBatchMaxSize() {
+		return null;
+	}
+
+	/**
+	 * Return how long a batch listener's worker collects a batch after its first message,
+	 * or {@code null} for the container's default (100 ms).
+	 * @return the maximum wait
+	 */
+	default @Nullable Duration getBatchMaxWait() {
+		return null;
+	}
+
+	/**
+	 * Return after how long without messages the container publishes an
+	 * {@code MqttListenerIdleEvent}, or {@code null} for no idle events.
+	 * @return the idle event interval
+	 */
+	default @Nullable Duration getIdleEventInterval() {
 		return null;
 	}
 

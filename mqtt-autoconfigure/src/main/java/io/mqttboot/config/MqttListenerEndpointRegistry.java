@@ -23,6 +23,8 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 
@@ -35,7 +37,8 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class MqttListenerEndpointRegistry implements SmartLifecycle, DisposableBean, BeanFactoryAware {
+public class MqttListenerEndpointRegistry
+		implements SmartLifecycle, DisposableBean, ApplicationEventPublisherAware, BeanFactoryAware {
 
 	/**
 	 * The lifecycle phase of the registry: after the clients start, before they stop.
@@ -52,6 +55,8 @@ public class MqttListenerEndpointRegistry implements SmartLifecycle, DisposableB
 	private volatile boolean running;
 
 	private @Nullable BeanFactory beanFactory;
+
+	private @Nullable ApplicationEventPublisher eventPublisher;
 
 	/**
 	 * Create a registry.
@@ -174,6 +179,9 @@ public class MqttListenerEndpointRegistry implements SmartLifecycle, DisposableB
 			Assert.isTrue(!this.containers.containsKey(id), () -> "Another listener is already registered with id '"
 					+ id + "'; set a unique id on @MqttListener");
 			container = factory.createListenerContainer(endpoint);
+			if (this.eventPublisher != null) {
+				container.setApplicationEventPublisher(this.eventPublisher);
+			}
 			this.containers.put(id, container);
 		}
 		dispatcher(endpoint.getClientName()).addContainer(container);
@@ -190,6 +198,48 @@ public class MqttListenerEndpointRegistry implements SmartLifecycle, DisposableB
 				return new MqttMessageDispatcher(manager);
 			});
 		}
+	}
+
+	@Override
+	public void setApplicationEventPublisher(ApplicationEventPublisher applicationEventPublisher) {
+		this.eventPublisher = applicationEventPublisher;
+	}
+
+	/**
+	 * Pause a listener: it keeps its subscriptions and takes no messages until resumed;
+	 * messages arriving meanwhile wait, QoS 1/2 ones unacknowledged, so that the broker
+	 * holds back further ones once its in-flight window is full.
+	 * @param id the listener id
+	 * @throws IllegalArgumentException if there is no such listener
+	 */
+	public void pause(String id) {
+		requiredContainer(id).pause();
+	}
+
+	/**
+	 * Resume a paused listener.
+	 * @param id the listener id
+	 * @throws IllegalArgumentException if there is no such listener
+	 */
+	public void resume(String id) {
+		requiredContainer(id).resume();
+	}
+
+	/**
+	 * Return whether a listener is paused.
+	 * @param id the listener id
+	 * @return whether it is paused
+	 * @throws IllegalArgumentException if there is no such listener
+	 */
+	public boolean isPaused(String id) {
+		return requiredContainer(id).isPaused();
+	}
+
+	private MqttListenerContainer requiredContainer(String id) {
+		MqttListenerContainer container = getListenerContainer(id);
+		Assert.isTrue(container != null,
+				() -> "No listener with id '" + id + "'; the listeners are " + getListenerContainerIds());
+		return container;
 	}
 
 	/**

@@ -19,13 +19,16 @@ import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttTopic;
+import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
 import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
 import com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException;
+import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientConnectedContext;
+import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuthBuilder;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
@@ -34,7 +37,6 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
 import com.hivemq.client.mqtt.mqtt3.message.unsubscribe.Mqtt3Unsubscribe;
-import com.hivemq.client.mqtt.mqtt3.message.unsubscribe.Mqtt3UnsubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
@@ -56,7 +58,6 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
-import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5UnsubscribeBuilder;
 import io.reactivex.Flowable;
 import io.reactivex.FlowableSubscriber;
 import io.reactivex.functions.Consumer;
@@ -118,7 +119,7 @@ final class HiveMqEngines {
 			transport.webSocketConfig().serverPath((path != null && !path.isEmpty()) ? path : "mqtt").applyWebSocketConfig();
 		}
 		transport.applyTransportConfig();
-		builder.addDisconnectedListener((context) -> onDisconnected(context, callbacks));
+		builder.addDisconnectedListener((context) -> onDisconnected(context, settings, callbacks));
 		for (MqttClientCustomizer customizer : customizers) {
 			customizer.customize(builder);
 		}
@@ -126,25 +127,84 @@ final class HiveMqEngines {
 				: new Mqtt5Engine(settings, builder, callbacks);
 	}
 
-	private static void onDisconnected(MqttClientDisconnectedContext context, MqttEngine.Callbacks callbacks) {
+	private static void onDisconnected(MqttClientDisconnectedContext context, MqttClientSettings settings,
+			MqttEngine.Callbacks callbacks) {
 		boolean byUser = context.getSource() == MqttDisconnectSource.USER;
 		long delay = callbacks.disconnected(context.getCause(), byUser, context.getReconnector().getAttempts());
 		if (delay >= 0) {
+			// Dropping the session state is the only way to make the client forget a message
+			// the broker will never acknowledge (MqttPublishGuard); the manager publishes the
+			// other ones again when they fail with the session.
+			boolean discard = callbacks.discardSessionOnReconnect();
 			context.getReconnector()
 				.reconnect(true)
 				// The session may be gone (broker restart, expiry): resend what was in flight so
 				// that nothing is silently lost. The manager resubscribes itself, so that it sees
 				// every SUBACK; the inbound flow HiveMQ then ends is renewed by InboundFlow.
 				.resubscribeIfSessionExpired(false)
-				.republishIfSessionExpired(true)
+				.republishIfSessionExpired(!discard)
 				.delay(delay, TimeUnit.MILLISECONDS);
 			if (context instanceof Mqtt5ClientDisconnectedContext context5) {
 				// A reconnect must resume the session rather than wipe it [MQTT-3.1.2-5]; whether
 				// it outlives the connection is governed by the session expiry interval.
 				var reconnector = context5.getReconnector();
-				reconnector.connect(reconnector.getConnect().extend().cleanStart(false).build());
+				reconnector.connect(reconnector.getConnect().extend().cleanStart(discard).build());
+			}
+			else if (context instanceof Mqtt3ClientDisconnectedContext context3 && !settings.isCleanStart()) {
+				// HiveMQ derives the next CONNECT from the last one, so a persistent session
+				// has to be asked for again after a clean one.
+				var reconnector = context3.getReconnector();
+				reconnector.connect(reconnector.getConnect().extend().cleanSession(discard).build());
 			}
 		}
+	}
+
+	/**
+	 * Return which message a connection was closed for, when the cause says it was the
+	 * broker's answer to a message: a PUBACK for a QoS 2 PUBLISH (RabbitMQ 3.10) or a
+	 * PUBREC or PUBCOMP for a QoS 1 one, which the client treats as a protocol error, or
+	 * an MQTT 5 DISCONNECT for a message the broker does not accept.
+	 * @param cause the cause reported by the client
+	 * @return the QoS of the message concerned, {@code 0} for a message of any QoS, or
+	 * {@code -1} when the cause does not concern a message
+	 */
+	static int offendingPublishQos(Throwable cause) {
+		if (cause instanceof Mqtt5DisconnectException disconnect) {
+			switch (disconnect.getMqttMessage().getReasonCode()) {
+				case QOS_NOT_SUPPORTED, PACKET_TOO_LARGE, PAYLOAD_FORMAT_INVALID, RETAIN_NOT_SUPPORTED,
+						TOPIC_NAME_INVALID:
+					return 0;
+				default:
+			}
+		}
+		for (Throwable current = cause; current != null; current = current.getCause()) {
+			String message = current.getMessage();
+			if (message != null && message.contains("must not be received for a QoS 2 PUBLISH")) {
+				return 2;
+			}
+			if (message != null && message.contains("must not be received for a QoS 1 PUBLISH")) {
+				return 1;
+			}
+			if (current.getCause() == current) {
+				break;
+			}
+		}
+		return -1;
+	}
+
+	/**
+	 * Return whether a publish failed because the client dropped its session state.
+	 * @param ex the failure
+	 * @return whether the session expired
+	 */
+	static boolean isSessionExpired(Throwable ex) {
+		// MQTT 5 results carry the error, which Mqtt5Engine wraps in a MqttPublishException.
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof MqttSessionExpiredException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -227,6 +287,18 @@ final class HiveMqEngines {
 		return (int) Math.max(1, (3 * seconds - 2) / 4);
 	}
 
+	/**
+	 * End the flow of incoming messages of an engine as HiveMQ would on an unexpected
+	 * error. Only for tests, which have no other way to make a flow fail.
+	 * @param engine the engine
+	 * @param ex the error
+	 */
+	static void failInboundForTesting(MqttEngine engine, Throwable ex) {
+		if (engine instanceof HiveMqEngine<?> hiveMq) {
+			hiveMq.inbound.failForTesting(ex);
+		}
+	}
+
 	static MqttQos qos(int qos) {
 		return switch (qos) {
 			case 0 -> MqttQos.AT_MOST_ONCE;
@@ -237,20 +309,126 @@ final class HiveMqEngines {
 	}
 
 	/**
+	 * What the MQTT 5 and 3.1.1 engines share: the inbound flow and its renewal on every
+	 * CONNACK, the Will, unsubscribing and disconnecting. The versions differ only in how
+	 * they connect, publish, subscribe and read an incoming PUBLISH.
+	 *
+	 * @param <P> the PUBLISH type of the protocol version
+	 */
+	abstract static sealed class HiveMqEngine<P> implements MqttEngine permits Mqtt5Engine, Mqtt3Engine {
+
+		final MqttClientSettings settings;
+
+		final InboundFlow<P> inbound;
+
+		HiveMqEngine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
+			this.settings = settings;
+			this.inbound = new InboundFlow<>(settings.getClientId(), this::publishes, callbacks);
+			builder.addConnectedListener((context) -> {
+				boolean sessionPresent = connAckReceived(context);
+				this.inbound.connected(sessionPresent);
+				callbacks.connected(sessionPresent);
+			});
+		}
+
+		/**
+		 * Read the CONNACK of a new connection.
+		 * @param context the context of the connected listener
+		 * @return the CONNACK's session-present flag
+		 */
+		abstract boolean connAckReceived(MqttClientConnectedContext context);
+
+		/**
+		 * Return a new flow of every incoming PUBLISH, acknowledged manually.
+		 * @return the flow
+		 */
+		abstract Flowable<P> publishes();
+
+		/**
+		 * Build a PUBLISH of this protocol version.
+		 * @param topic the topic name
+		 * @param payload the payload
+		 * @param qos the QoS
+		 * @param retain whether the broker is to retain it
+		 * @return the PUBLISH
+		 */
+		abstract P message(MqttTopic topic, byte[] payload, int qos, boolean retain);
+
+		/**
+		 * Turn an incoming PUBLISH into the message handed to the inbound handler.
+		 * @param clientName the name of the client
+		 * @param publish the PUBLISH
+		 * @param qos its QoS
+		 * @param acknowledgement what acknowledges it
+		 * @return the message
+		 */
+		abstract MqttReceivedMessage received(String clientName, P publish, int qos, Runnable acknowledgement);
+
+		abstract int qosOf(P publish);
+
+		abstract void acknowledge(P publish);
+
+		abstract CompletableFuture<Boolean> sendConnect();
+
+		abstract CompletableFuture<Void> sendUnsubscribe(List<MqttTopicFilter> filters);
+
+		abstract CompletableFuture<Void> sendDisconnect();
+
+		/**
+		 * Return the Will of the settings as a PUBLISH, at most at the configured maximum QoS.
+		 * @return the Will, or {@code null} when there is none
+		 */
+		final @Nullable P willPublish() {
+			MqttClientSettings.Will will = this.settings.getWill();
+			return (will != null) ? message(MqttTopic.of(will.topic()), will.payload(),
+					Math.min(will.qos(), this.settings.getMaxQos()), will.retain()) : null;
+		}
+
+		@Override
+		public final CompletableFuture<Boolean> connect() {
+			this.inbound.start();
+			return sendConnect();
+		}
+
+		@Override
+		public final void setInboundHandler(String clientName, MqttInboundHandler handler,
+				MqttInFlightTracker tracker) {
+			this.inbound.setConsumer((publish) -> {
+				int qos = qosOf(publish);
+				tracker.incomingStarted(qos);
+				handler.onMessage(received(clientName, publish, qos, () -> {
+					acknowledge(publish);
+					tracker.incomingCompleted(qos);
+				}));
+			});
+		}
+
+		@Override
+		public final CompletableFuture<Void> unsubscribe(List<String> filters) {
+			if (filters.isEmpty()) {
+				return CompletableFuture.completedFuture(null);
+			}
+			return sendUnsubscribe(filters.stream().map(MqttTopicFilter::of).toList());
+		}
+
+		@Override
+		public final CompletableFuture<Void> disconnect() {
+			return sendDisconnect().whenComplete((ignored, ex) -> this.inbound.stop());
+		}
+
+	}
+
+	/**
 	 * MQTT 5 engine.
 	 */
-	static final class Mqtt5Engine implements MqttEngine {
-
-		private final MqttClientSettings settings;
+	static final class Mqtt5Engine extends HiveMqEngine<Mqtt5Publish> {
 
 		private final Mqtt5AsyncClient client;
 
-		private final InboundFlow<Mqtt5Publish> inbound;
+		private volatile int maximumQos = 2;
 
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
-			this.settings = settings;
-			builder.addConnectedListener((context) -> connected(callbacks,
-					((Mqtt5ClientConnectedContext) context).getConnAck().isSessionPresent()));
+			super(settings, builder, callbacks);
 			Mqtt5ClientBuilder builder5 = builder.useMqttVersion5();
 			String username = settings.getUsername();
 			String password = settings.getPassword();
@@ -263,28 +441,28 @@ final class HiveMqEngines {
 				}
 				builder5.simpleAuth(complete.build());
 			}
-			MqttClientSettings.Will will = settings.getWill();
-			if (will != null) {
-				builder5.willPublish()
-					.topic(will.topic())
-					.payload(will.payload())
-					.qos(qos(will.qos()))
-					.retain(will.retain())
-					.applyWillPublish();
-			}
-			this.client = builder5.buildAsync();
-			this.inbound = new InboundFlow<>(settings.getClientId(),
-					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true));
-		}
-
-		private void connected(MqttEngine.Callbacks callbacks, boolean sessionPresent) {
-			this.inbound.connected(sessionPresent);
-			callbacks.connected(sessionPresent);
+			this.client = builder5.willPublish(willPublish()).buildAsync();
 		}
 
 		@Override
-		public CompletableFuture<Boolean> connect() {
-			this.inbound.start();
+		boolean connAckReceived(MqttClientConnectedContext context) {
+			var connAck = ((Mqtt5ClientConnectedContext) context).getConnAck();
+			this.maximumQos = connAck.getRestrictions().getMaximumQos().getCode();
+			return connAck.isSessionPresent();
+		}
+
+		@Override
+		Flowable<Mqtt5Publish> publishes() {
+			return this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true);
+		}
+
+		@Override
+		public int maximumQos() {
+			return this.maximumQos;
+		}
+
+		@Override
+		CompletableFuture<Boolean> sendConnect() {
 			// HiveMQ leaves a receive maximum of 65,535 (the protocol default) out of CONNECT.
 			return this.client.connectWith()
 				.cleanStart(this.settings.isCleanStart())
@@ -297,13 +475,20 @@ final class HiveMqEngines {
 				.thenApply((connAck) -> connAck.isSessionPresent());
 		}
 
+		private static Mqtt5PublishBuilder.Complete builder(MqttTopic topic, byte[] payload, int qos,
+				boolean retain) {
+			return Mqtt5Publish.builder().topic(topic).payload(payload).qos(qos(qos)).retain(retain);
+		}
+
+		@Override
+		Mqtt5Publish message(MqttTopic topic, byte[] payload, int qos, boolean retain) {
+			return builder(topic, payload, qos, retain).build();
+		}
+
 		@Override
 		public CompletableFuture<MqttPublishResult> publish(OutboundPublish publish) {
-			Mqtt5PublishBuilder.Complete builder = Mqtt5Publish.builder()
-				.topic(TOPICS.get(publish.topic()))
-				.payload(publish.payload())
-				.qos(qos(publish.qos()))
-				.retain(publish.retain());
+			Mqtt5PublishBuilder.Complete builder = builder(TOPICS.get(publish.topic()), publish.payload(),
+					publish.qos(), publish.retain());
 			if (publish.hasMqtt5Properties()) {
 				if (!publish.userProperties().isEmpty()) {
 					Mqtt5UserPropertiesBuilder properties = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties
@@ -353,29 +538,31 @@ final class HiveMqEngines {
 		}
 
 		@Override
-		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.inbound.setConsumer((publish) -> {
-				int qos = publish.getQos().getCode();
-				tracker.incomingStarted(qos);
-				List<Map.Entry<String, String>> userProperties = publish.getUserProperties().asList().isEmpty()
-						? List.of()
-						: publish.getUserProperties()
-							.asList()
-							.stream()
-							.map((property) -> Map.entry(property.getName().toString(), property.getValue().toString()))
-							.toList();
-				byte[] correlationData = publish.getCorrelationData().map(HiveMqEngines::bytes).orElse(null);
-				Duration expiry = publish.getMessageExpiryInterval().isPresent()
-						? Duration.ofSeconds(publish.getMessageExpiryInterval().getAsLong()) : null;
-				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
-						publish.getPayloadAsBytes(), qos, publish.isRetain(), userProperties,
-						publish.getContentType().map(Object::toString).orElse(null),
-						publish.getResponseTopic().map(Object::toString).orElse(null), correlationData, expiry,
-						publish.getPayloadFormatIndicator().orElse(null) == Mqtt5PayloadFormatIndicator.UTF_8, () -> {
-							publish.acknowledge();
-							tracker.incomingCompleted(qos);
-						}));
-			});
+		int qosOf(Mqtt5Publish publish) {
+			return publish.getQos().getCode();
+		}
+
+		@Override
+		void acknowledge(Mqtt5Publish publish) {
+			publish.acknowledge();
+		}
+
+		@Override
+		MqttReceivedMessage received(String clientName, Mqtt5Publish publish, int qos, Runnable acknowledgement) {
+			List<Map.Entry<String, String>> userProperties = publish.getUserProperties().asList().isEmpty() ? List.of()
+					: publish.getUserProperties()
+						.asList()
+						.stream()
+						.map((property) -> Map.entry(property.getName().toString(), property.getValue().toString()))
+						.toList();
+			byte[] correlationData = publish.getCorrelationData().map(HiveMqEngines::bytes).orElse(null);
+			Duration expiry = publish.getMessageExpiryInterval().isPresent()
+					? Duration.ofSeconds(publish.getMessageExpiryInterval().getAsLong()) : null;
+			return new MqttReceivedMessage(clientName, publish.getTopic().toString(), publish.getPayloadAsBytes(), qos,
+					publish.isRetain(), userProperties, publish.getContentType().map(Object::toString).orElse(null),
+					publish.getResponseTopic().map(Object::toString).orElse(null), correlationData, expiry,
+					publish.getPayloadFormatIndicator().orElse(null) == Mqtt5PayloadFormatIndicator.UTF_8,
+					acknowledgement);
 		}
 
 		@Override
@@ -395,21 +582,14 @@ final class HiveMqEngines {
 		}
 
 		@Override
-		public CompletableFuture<Void> unsubscribe(List<String> filters) {
-			Mqtt5UnsubscribeBuilder.Complete builder = null;
-			for (String filter : filters) {
-				builder = (builder != null) ? builder.addTopicFilter(filter)
-						: Mqtt5Unsubscribe.builder().addTopicFilter(filter);
-			}
-			if (builder == null) {
-				return CompletableFuture.completedFuture(null);
-			}
-			return this.client.unsubscribe(builder.build()).thenApply((ack) -> null);
+		CompletableFuture<Void> sendUnsubscribe(List<MqttTopicFilter> filters) {
+			return this.client.unsubscribe(Mqtt5Unsubscribe.builder().addTopicFilters(filters).build())
+				.thenApply((ack) -> null);
 		}
 
 		@Override
-		public CompletableFuture<Void> disconnect() {
-			return this.client.disconnect().whenComplete((ignored, ex) -> this.inbound.stop());
+		CompletableFuture<Void> sendDisconnect() {
+			return this.client.disconnect();
 		}
 
 	}
@@ -429,6 +609,12 @@ final class HiveMqEngines {
 	 * {@code MqttSessionExpiredException}, and a client without a flow acknowledges and
 	 * drops every message it receives. A clean session (the default) ends with every
 	 * connection, a persistent one when the broker lost it.
+	 * <p>
+	 * It is renewed as well when it ends in any other way (an error nobody expects, or
+	 * completion): at once the first time, then after a back-off of 1 s doubling up to
+	 * 30 s while it keeps ending within {@link #STABLE_FOR} of its renewal, so that a flow
+	 * that fails for good cannot spin. Until renewed the client reports the failure
+	 * through {@link MqttEngine.Callbacks#inboundFailed}, which makes health DOWN.
 	 *
 	 * @param <T> the PUBLISH type of the protocol version
 	 */
@@ -436,9 +622,19 @@ final class HiveMqEngines {
 
 		private static final Log logger = LogFactory.getLog(InboundFlow.class);
 
+		/**
+		 * How long a renewed flow must live for its next failure to be renewed at once
+		 * again rather than after a back-off.
+		 */
+		static final Duration STABLE_FOR = Duration.ofSeconds(10);
+
+		private static final Duration MAX_RENEWAL_DELAY = Duration.ofSeconds(30);
+
 		private final String clientId;
 
 		private final Supplier<Flowable<T>> publishes;
+
+		private final MqttEngine.Callbacks callbacks;
 
 		private @Nullable Consumer<T> consumer;
 
@@ -446,9 +642,20 @@ final class HiveMqEngines {
 
 		private boolean connectedBefore;
 
-		InboundFlow(String clientId, Supplier<Flowable<T>> publishes) {
+		private boolean active;
+
+		private boolean failed;
+
+		private int consecutiveFailures;
+
+		private long renewedAt;
+
+		private int renewals;
+
+		InboundFlow(String clientId, Supplier<Flowable<T>> publishes, MqttEngine.Callbacks callbacks) {
 			this.clientId = clientId;
 			this.publishes = publishes;
+			this.callbacks = callbacks;
 		}
 
 		/**
@@ -465,11 +672,21 @@ final class HiveMqEngines {
 		 * that then runs the connect).
 		 */
 		synchronized void start() {
+			this.active = true;
+			subscribe();
+		}
+
+		private void subscribe() {
 			Consumer<T> consumer = this.consumer;
 			if (consumer != null && this.subscriber == null) {
 				InboundSubscriber subscriber = new InboundSubscriber(consumer);
 				this.subscriber = subscriber;
 				this.publishes.get().subscribe(subscriber);
+				if (this.failed && this.subscriber == subscriber) {
+					this.failed = false;
+					logger.info("MQTT client id '" + this.clientId + "' receives messages again");
+					this.callbacks.inboundRestored();
+				}
 			}
 		}
 
@@ -494,7 +711,7 @@ final class HiveMqEngines {
 			if (subscriber != null) {
 				subscriber.cancel();
 			}
-			start();
+			subscribe();
 		}
 
 		/**
@@ -502,6 +719,13 @@ final class HiveMqEngines {
 		 * messages stay with the broker's session.
 		 */
 		synchronized void stop() {
+			this.active = false;
+			this.renewals++;
+			if (this.failed) {
+				// A stopped client receives nothing anyway; the next start subscribes again.
+				this.failed = false;
+				this.callbacks.inboundRestored();
+			}
 			InboundSubscriber subscriber = this.subscriber;
 			this.subscriber = null;
 			if (subscriber != null) {
@@ -519,12 +743,60 @@ final class HiveMqEngines {
 				// The next connection starts a new session: be there before its first message.
 				logger.debug("MQTT client id '" + this.clientId + "': session ended (" + ex.getMessage()
 						+ "); subscribing to incoming messages of the next session");
-				start();
+				subscribe();
+				return;
+			}
+			// Without a flow HiveMQ acknowledges every incoming message unseen: renew it, and
+			// say so loudly until it is renewed.
+			Throwable cause = (ex != null) ? ex
+					: new IllegalStateException("the flow of incoming messages completed unexpectedly");
+			long now = System.nanoTime();
+			boolean stable = this.consecutiveFailures == 0 || now - this.renewedAt >= STABLE_FOR.toNanos();
+			this.consecutiveFailures = stable ? 1 : this.consecutiveFailures + 1;
+			long delayMillis = stable ? 0
+					: Math.min(MAX_RENEWAL_DELAY.toMillis(), 1000L << Math.min(this.consecutiveFailures - 2, 5));
+			logger.error("MQTT client id '" + this.clientId + "' stopped receiving messages: "
+					+ MqttClientManager.describe(cause) + "; messages arriving meanwhile are acknowledged without"
+					+ " being delivered. Subscribing again " + ((delayMillis == 0) ? "now"
+							: "in " + delayMillis + " ms (failure " + this.consecutiveFailures + " in a row)"),
+					ex);
+			this.failed = true;
+			this.callbacks.inboundFailed(cause);
+			if (delayMillis == 0) {
+				renew(this.renewals);
 			}
 			else {
-				logger.error("MQTT client id '" + this.clientId + "' stopped receiving messages"
-						+ ((ex != null) ? ": " + MqttClientManager.describe(ex) : "") + "; it receives again after"
-						+ " the next start", ex);
+				int renewal = this.renewals;
+				CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> renew(renewal));
+			}
+		}
+
+		private synchronized void renew(int renewal) {
+			if (!this.active || renewal != this.renewals || this.subscriber != null) {
+				// Stopped or renewed meanwhile.
+				return;
+			}
+			this.renewals++;
+			this.renewedAt = System.nanoTime();
+			subscribe();
+		}
+
+		/**
+		 * End the flow as HiveMQ would on an unexpected error: HiveMQ drops the flow, then
+		 * signals the error. Only for tests, which have no other way to make a flow fail.
+		 * @param ex the error to signal
+		 */
+		void failForTesting(Throwable ex) {
+			InboundSubscriber subscriber;
+			synchronized (this) {
+				subscriber = this.subscriber;
+			}
+			if (subscriber != null) {
+				Subscription subscription = subscriber.subscription;
+				if (subscription != null) {
+					subscription.cancel();
+				}
+				subscriber.onError(ex);
 			}
 		}
 
@@ -612,18 +884,12 @@ final class HiveMqEngines {
 	/**
 	 * MQTT 3.1.1 engine: no session expiry, no user properties, no reason codes.
 	 */
-	static final class Mqtt3Engine implements MqttEngine {
-
-		private final MqttClientSettings settings;
+	static final class Mqtt3Engine extends HiveMqEngine<Mqtt3Publish> {
 
 		private final Mqtt3AsyncClient client;
 
-		private final InboundFlow<Mqtt3Publish> inbound;
-
 		Mqtt3Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
-			this.settings = settings;
-			builder.addConnectedListener((context) -> connected(callbacks,
-					((Mqtt3ClientConnectedContext) context).getConnAck().isSessionPresent()));
+			super(settings, builder, callbacks);
 			Mqtt3ClientBuilder builder3 = builder.useMqttVersion3();
 			// MQTT 3.1.1 allows a password only together with a user name [MQTT-3.1.2-22].
 			if (settings.getUsername() != null) {
@@ -633,28 +899,21 @@ final class HiveMqEngines {
 				}
 				builder3.simpleAuth(auth.build());
 			}
-			MqttClientSettings.Will will = settings.getWill();
-			if (will != null) {
-				builder3.willPublish()
-					.topic(will.topic())
-					.payload(will.payload())
-					.qos(qos(will.qos()))
-					.retain(will.retain())
-					.applyWillPublish();
-			}
-			this.client = builder3.buildAsync();
-			this.inbound = new InboundFlow<>(settings.getClientId(),
-					() -> this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true));
-		}
-
-		private void connected(MqttEngine.Callbacks callbacks, boolean sessionPresent) {
-			this.inbound.connected(sessionPresent);
-			callbacks.connected(sessionPresent);
+			this.client = builder3.willPublish(willPublish()).buildAsync();
 		}
 
 		@Override
-		public CompletableFuture<Boolean> connect() {
-			this.inbound.start();
+		boolean connAckReceived(MqttClientConnectedContext context) {
+			return ((Mqtt3ClientConnectedContext) context).getConnAck().isSessionPresent();
+		}
+
+		@Override
+		Flowable<Mqtt3Publish> publishes() {
+			return this.client.toRx().publishes(MqttGlobalPublishFilter.ALL, true);
+		}
+
+		@Override
+		CompletableFuture<Boolean> sendConnect() {
 			return this.client.connectWith()
 				.cleanSession(this.settings.isCleanStart())
 				.keepAlive(announcedKeepAlive(this.settings.getKeepAlive()))
@@ -663,29 +922,32 @@ final class HiveMqEngines {
 		}
 
 		@Override
+		Mqtt3Publish message(MqttTopic topic, byte[] payload, int qos, boolean retain) {
+			return Mqtt3Publish.builder().topic(topic).payload(payload).qos(qos(qos)).retain(retain).build();
+		}
+
+		@Override
 		public CompletableFuture<MqttPublishResult> publish(OutboundPublish publish) {
-			Mqtt3Publish message = Mqtt3Publish.builder()
-				.topic(TOPICS.get(publish.topic()))
-				.payload(publish.payload())
-				.qos(qos(publish.qos()))
-				.retain(publish.retain())
-				.build();
-			return this.client.publish(message)
+			return this.client
+				.publish(message(TOPICS.get(publish.topic()), publish.payload(), publish.qos(), publish.retain()))
 				.thenApply((ignored) -> new MqttPublishResult(publish.topic(), publish.qos(), publish.retain(), 0,
 						null));
 		}
 
 		@Override
-		public void setInboundHandler(String clientName, MqttInboundHandler handler, MqttInFlightTracker tracker) {
-			this.inbound.setConsumer((publish) -> {
-				int qos = publish.getQos().getCode();
-				tracker.incomingStarted(qos);
-				handler.onMessage(new MqttReceivedMessage(clientName, publish.getTopic().toString(),
-						publish.getPayloadAsBytes(), qos, publish.isRetain(), List.of(), null, null, null, null, () -> {
-							publish.acknowledge();
-							tracker.incomingCompleted(qos);
-						}));
-			});
+		int qosOf(Mqtt3Publish publish) {
+			return publish.getQos().getCode();
+		}
+
+		@Override
+		void acknowledge(Mqtt3Publish publish) {
+			publish.acknowledge();
+		}
+
+		@Override
+		MqttReceivedMessage received(String clientName, Mqtt3Publish publish, int qos, Runnable acknowledgement) {
+			return new MqttReceivedMessage(clientName, publish.getTopic().toString(), publish.getPayloadAsBytes(), qos,
+					publish.isRetain(), List.of(), null, null, null, null, acknowledgement);
 		}
 
 		@Override
@@ -702,21 +964,13 @@ final class HiveMqEngines {
 		}
 
 		@Override
-		public CompletableFuture<Void> unsubscribe(List<String> filters) {
-			Mqtt3UnsubscribeBuilder.Complete builder = null;
-			for (String filter : filters) {
-				builder = (builder != null) ? builder.addTopicFilter(filter)
-						: Mqtt3Unsubscribe.builder().addTopicFilter(filter);
-			}
-			if (builder == null) {
-				return CompletableFuture.completedFuture(null);
-			}
-			return this.client.unsubscribe(builder.build());
+		CompletableFuture<Void> sendUnsubscribe(List<MqttTopicFilter> filters) {
+			return this.client.unsubscribe(Mqtt3Unsubscribe.builder().addTopicFilters(filters).build());
 		}
 
 		@Override
-		public CompletableFuture<Void> disconnect() {
-			return this.client.disconnect().whenComplete((ignored, ex) -> this.inbound.stop());
+		CompletableFuture<Void> sendDisconnect() {
+			return this.client.disconnect();
 		}
 
 	}

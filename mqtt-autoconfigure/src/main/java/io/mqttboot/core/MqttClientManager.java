@@ -1,5 +1,6 @@
 package io.mqttboot.core;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +32,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.event.MqttConnectedEvent;
 import io.mqttboot.event.MqttConnectionLostEvent;
+import io.mqttboot.event.MqttInboundFailedEvent;
 import io.mqttboot.event.MqttMessageDeliveredEvent;
 import io.mqttboot.event.MqttSubscribedEvent;
 import io.mqttboot.event.MqttSubscriptionRefusedEvent;
@@ -46,7 +48,8 @@ import org.springframework.util.Assert;
  * Owns the one MQTT connection of a client identifier: connects on start, reconnects with
  * exponential back-off and jitter when the connection is lost, publishes
  * {@link MqttConnectedEvent} and {@link MqttConnectionLostEvent}, keeps publishes in a
- * bounded outbox while disconnected and disconnects normally on stop.
+ * bounded outbox while disconnected (in memory, or durably in a file with
+ * {@code mqtt.outbox.store=file}) and disconnects normally on stop.
  * <p>
  * Publishing and (later) listening share this connection: two connections with the same
  * client identifier would take each other over [MQTT-3.1.4-3].
@@ -90,6 +93,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	private final ExecutorService events;
 
 	private final MqttEngine engine;
+
+	private volatile MqttOutboxStore outboxStore;
 
 	private volatile boolean open;
 
@@ -147,6 +152,14 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	 */
 	private boolean subscriptionsLive;
 
+	private final AtomicLong inboundFailures = new AtomicLong();
+
+	private volatile @Nullable String inboundFailure;
+
+	private volatile @Nullable String lastInboundFailure;
+
+	private final MqttPublishGuard publishGuard;
+
 	/**
 	 * Create a new manager.
 	 * @param name the configured client name ({@code default} for the primary client)
@@ -165,7 +178,43 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		threadFactory.setDaemon(true);
 		this.events = Executors.newSingleThreadExecutor(threadFactory);
 		this.engine = HiveMqEngines.create(settings, this.customizers, new EngineCallbacks());
+		this.publishGuard = new MqttPublishGuard(name, settings.getMaxQos(), this.engine::maximumQos,
+				this::runOnEventThread, !settings.isCleanStart() || !settings.getSessionExpiry().isZero());
 		this.engine.setInboundHandler(name, this::onMessage, this.inFlight);
+		this.outboxStore = MqttOutboxStore.create(name, settings);
+		recoverOutbox();
+	}
+
+	/**
+	 * Queue what an earlier run left in the durable outbox, ahead of anything published in
+	 * this run, so that the order of acceptance is kept across the restart.
+	 */
+	private void recoverOutbox() {
+		List<MqttOutboxStore.StoredPublish> recovered = this.outboxStore.recover();
+		if (recovered.isEmpty()) {
+			return;
+		}
+		String location = this.outboxStore.getLocation();
+		this.lock.lock();
+		try {
+			for (MqttOutboxStore.StoredPublish stored : recovered) {
+				CompletableFuture<MqttPublishResult> future = new CompletableFuture<>();
+				// Nobody of this run waits for these futures: a failure is logged instead.
+				future.whenComplete((result, ex) -> {
+					if (ex != null) {
+						logger.warn("MQTT client '" + this.name + "': message for topic '" + stored.publish().topic()
+								+ "' recovered from outbox file '" + location + "' was not published: " + describe(ex));
+					}
+				});
+				this.outbox.add(new PendingPublish(stored.publish(), future, stored.id()));
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		logger.info("MQTT client '" + this.name + "': " + recovered.size() + " message"
+				+ ((recovered.size() != 1) ? "s" : "") + " accepted by an earlier run and not acknowledged by the broker"
+				+ " were recovered from outbox file '" + location + "'; they are published first, in order");
 	}
 
 	/**
@@ -273,6 +322,51 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	}
 
 	/**
+	 * Return why this client does not receive messages right now although it may be
+	 * connected: its flow of incoming messages ended unexpectedly and is not renewed yet.
+	 * Meanwhile incoming messages are acknowledged without being delivered.
+	 * @return the reason, or {@code null} while incoming messages are delivered
+	 */
+	public @Nullable String getInboundFailure() {
+		return this.inboundFailure;
+	}
+
+	/**
+	 * Return why the flow of incoming messages last ended unexpectedly.
+	 * @return the reason, or {@code null} if it never did
+	 */
+	public @Nullable String getLastInboundFailure() {
+		return this.lastInboundFailure;
+	}
+
+	/**
+	 * Return how often the flow of incoming messages ended unexpectedly and had to be
+	 * renewed.
+	 * @return the failure count since the client was created
+	 */
+	public long getInboundFailureCount() {
+		return this.inboundFailures.get();
+	}
+
+	/**
+	 * Return how many messages were published with a lower QoS than asked for, because
+	 * of {@code mqtt.publish.max-qos} or the Maximum QoS an MQTT 5 broker announced.
+	 * @return the count since the client was created
+	 */
+	public long getPublishDowngradedCount() {
+		return this.publishGuard.getDowngradedCount();
+	}
+
+	/**
+	 * Return how many messages were given up because the broker answered each of them by
+	 * ending the connection several times in a row; their futures failed.
+	 * @return the count since the client was created
+	 */
+	public long getPublishGivenUpCount() {
+		return this.publishGuard.getGivenUpCount();
+	}
+
+	/**
 	 * Return how often this client re-established a lost connection since start.
 	 * @return the reconnect count
 	 */
@@ -348,6 +442,15 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		Assert.state(this.inboundHandler == null,
 				() -> "MQTT client '" + this.name + "' already has an inbound handler");
 		this.inboundHandler = handler;
+	}
+
+	/**
+	 * End the flow of incoming messages as HiveMQ would on an unexpected error. Only for
+	 * tests, which have no other way to make the flow fail.
+	 * @param ex the error
+	 */
+	void failInboundForTesting(Throwable ex) {
+		HiveMqEngines.failInboundForTesting(this.engine, ex);
 	}
 
 	private void onMessage(MqttReceivedMessage message) {
@@ -568,47 +671,154 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			}
 		}
 		if (this.open) {
-			return send(publish);
+			return sendStored(publish);
 		}
+		PendingPublish pending = null;
 		this.lock.lock();
 		try {
 			if (this.open) {
-				return send(publish);
+				// Sent below, outside the lock: the outbox was drained before it opened.
 			}
-			if (this.stopped) {
+			else if (this.stopped) {
 				return CompletableFuture.failedFuture(new MqttPublishException(publish.topic(),
 						"MQTT client '" + this.name + "' is stopped; message for topic '" + publish.topic()
 								+ "' was not published",
 						null));
 			}
-			if (this.outbox.size() >= this.settings.getOutboxCapacity()) {
+			else if (this.outbox.size() >= this.settings.getOutboxCapacity()) {
 				return CompletableFuture.failedFuture(
 						new MqttOutboxFullException(this.name, publish.topic(), this.settings.getOutboxCapacity()));
 			}
-			PendingPublish pending = new PendingPublish(publish, new CompletableFuture<>());
-			this.outbox.add(pending);
-			return pending.future;
+			else {
+				long id;
+				try {
+					// Queued under the lock, so that the file keeps the order of the outbox.
+					id = (publish.qos() > 0) ? this.outboxStore.append(publish) : MqttOutboxStore.NONE;
+				}
+				catch (IOException ex) {
+					return storeFailed(publish, ex);
+				}
+				pending = new PendingPublish(publish, new CompletableFuture<>(), id);
+				this.outbox.add(pending);
+			}
 		}
 		finally {
 			this.lock.unlock();
 		}
+		if (pending == null) {
+			return sendStored(publish);
+		}
+		if (pending.id != MqttOutboxStore.NONE) {
+			try {
+				// Outside the lock: concurrent publishers share one fsync (group commit).
+				this.outboxStore.awaitDurable(pending.id);
+			}
+			catch (IOException ex) {
+				return unqueue(pending, ex);
+			}
+		}
+		return pending.future;
 	}
 
-	private CompletableFuture<MqttPublishResult> send(OutboundPublish publish) {
+	/**
+	 * Send a message while connected; with the durable outbox a QoS 1/2 message is written
+	 * to its file first, so that a crash before PUBACK/PUBCOMP does not lose it either.
+	 */
+	private CompletableFuture<MqttPublishResult> sendStored(OutboundPublish publish) {
+		MqttOutboxStore store = this.outboxStore;
+		if (publish.qos() == 0 || !store.isDurable()) {
+			return send(publish);
+		}
+		long id;
+		try {
+			id = store.append(publish);
+			store.awaitDurable(id);
+		}
+		catch (IOException ex) {
+			return storeFailed(publish, ex);
+		}
+		CompletableFuture<MqttPublishResult> result = send(publish);
+		result.whenComplete((publishResult, ex) -> release(store, id, ex));
+		return result;
+	}
+
+	/**
+	 * Forget a stored message once the broker answered, or once its failure was reported
+	 * to the caller; keep it when the failure comes from stopping, so that the next start
+	 * publishes it. Runs on the network thread: {@link MqttOutboxStore#remove} never blocks.
+	 */
+	private void release(MqttOutboxStore store, long id, @Nullable Throwable ex) {
+		if (id != MqttOutboxStore.NONE && (ex == null || this.running)) {
+			store.remove(id);
+		}
+	}
+
+	private CompletableFuture<MqttPublishResult> storeFailed(OutboundPublish publish, IOException ex) {
+		this.publishFailed[publish.qos()].increment();
+		return CompletableFuture.failedFuture(new MqttPublishException(publish.topic(),
+				"MQTT client '" + this.name + "' could not write the message for topic '" + publish.topic()
+						+ "' to its outbox file '" + this.outboxStore.getLocation() + "'; it was not published: " + ex,
+				ex));
+	}
+
+	private CompletableFuture<MqttPublishResult> unqueue(PendingPublish pending, IOException ex) {
+		boolean removed;
+		this.lock.lock();
+		try {
+			removed = this.outbox.removeFirstOccurrence(pending);
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (removed) {
+			this.outboxStore.remove(pending.id);
+			return storeFailed(pending.publish, ex);
+		}
+		// Already on its way to the broker: it is published, but would not survive a crash.
+		logger.warn("MQTT client '" + this.name + "' could not sync outbox file '" + this.outboxStore.getLocation()
+				+ "' (" + ex + "); the message for topic '" + pending.publish.topic()
+				+ "' is being published but would not have survived a crash");
+		return pending.future;
+	}
+
+	private CompletableFuture<MqttPublishResult> send(OutboundPublish requested) {
+		OutboundPublish publish = this.publishGuard.limitQos(requested);
 		int qos = publish.qos();
 		this.inFlight.outgoingStarted(qos);
+		CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
+		MqttPublishGuard.Pending pending = this.publishGuard.sent(publish, result);
 		CompletableFuture<MqttPublishResult> sent;
 		try {
 			sent = this.engine.publish(publish);
 		}
 		catch (RuntimeException ex) {
+			this.publishGuard.completed(pending);
 			this.inFlight.outgoingCompleted(qos);
 			this.publishFailed[qos].increment();
 			return CompletableFuture.failedFuture(wrap(publish, ex));
 		}
-		CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
 		sent.whenComplete((publishResult, ex) -> {
 			this.inFlight.outgoingCompleted(qos);
+			this.publishGuard.completed(pending);
+			MqttPublishException givenUp = (pending != null) ? pending.getFailure() : null;
+			if (ex != null && givenUp != null) {
+				this.publishFailed[qos].increment();
+				result.completeExceptionally(givenUp);
+				return;
+			}
+			if (ex != null && pending != null && this.running && HiveMqEngines.isSessionExpired(ex)) {
+				// The client dropped its session state to get rid of a message given up
+				// (MqttPublishGuard): this one was innocent, publish it again.
+				publish(publish).whenComplete((republished, failure) -> {
+					if (failure != null) {
+						result.completeExceptionally(failure);
+					}
+					else {
+						result.complete(republished);
+					}
+				});
+				return;
+			}
 			((ex != null) ? this.publishFailed : this.published)[qos].increment();
 			if (ex != null) {
 				result.completeExceptionally(wrap(publish, ex));
@@ -648,7 +858,9 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				}
 				for (int i = 0; i < DRAIN_BATCH && !this.outbox.isEmpty(); i++) {
 					PendingPublish pending = this.outbox.poll();
+					MqttOutboxStore store = this.outboxStore;
 					send(pending.publish).whenComplete((result, ex) -> {
+						release(store, pending.id, ex);
 						if (ex != null) {
 							pending.future.completeExceptionally(ex);
 						}
@@ -668,6 +880,11 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	public void start() {
 		if (this.running) {
 			return;
+		}
+		if (this.outboxStore.isClosed()) {
+			// Started again after a stop: what the stop kept is published first.
+			this.outboxStore = MqttOutboxStore.create(this.name, this.settings);
+			recoverOutbox();
 		}
 		this.running = true;
 		this.stopped = false;
@@ -706,9 +923,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		this.stopped = true;
 		this.state = MqttConnectionState.DISCONNECTED;
 		this.engine.disconnect().exceptionally((ex) -> null);
-		throw new MqttException("MQTT client '" + this.name + "' (client id '" + getClientId()
-				+ "') could not connect to " + getServerUri() + " and mqtt.fail-fast is true: " + describe(cause),
-				cause);
+		throw new MqttConnectionFailedException(this.name, getClientId(), getServerUri(), describe(cause), cause);
 	}
 
 	@Override
@@ -739,6 +954,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			logger.debug("MQTT client '" + this.name + "' disconnect: " + describe(ex));
 		}
 		failOutbox();
+		this.outboxStore.close();
 		this.state = MqttConnectionState.DISCONNECTED;
 		this.connectedSince = null;
 		logger.info("Stopped MQTT client '" + this.name + "' (client id '" + getClientId() + "')");
@@ -762,9 +978,12 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		try {
 			PendingPublish pending;
 			while ((pending = this.outbox.poll()) != null) {
+				// A stored message stays in the file and is published on the next start.
+				String kept = (pending.id != MqttOutboxStore.NONE) ? "; it is kept in outbox file '"
+						+ this.outboxStore.getLocation() + "' and published when the client starts again" : "";
 				pending.future.completeExceptionally(new MqttPublishException(pending.publish.topic(),
 						"MQTT client '" + this.name + "' stopped before it could publish to topic '"
-								+ pending.publish.topic() + "'",
+								+ pending.publish.topic() + "'" + kept,
 						null));
 			}
 		}
@@ -780,6 +999,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	@Override
 	public void destroy() {
 		stop();
+		this.outboxStore.close();
 		this.events.shutdown();
 	}
 
@@ -842,7 +1062,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				+ getServerUri() + ", state=" + this.state + "]";
 	}
 
-	private record PendingPublish(OutboundPublish publish, CompletableFuture<MqttPublishResult> future) {
+	private record PendingPublish(OutboundPublish publish, CompletableFuture<MqttPublishResult> future, long id) {
 	}
 
 	/**
@@ -921,6 +1141,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 							+ " instance a unique mqtt.client-id"));
 				}
 			}
+			manager.publishGuard.connectionClosed(HiveMqEngines.offendingPublishQos(cause),
+					manager.lastDisconnectReason);
 			long delay = reconnectDelay(attempts + manager.flaps);
 			runOnEventThread(() -> {
 				String what = (attempts == 0 && manager.everConnected) ? "lost connection to" : "could not connect to";
@@ -930,6 +1152,26 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				publishEvent(new MqttConnectionLostEvent(manager, manager.name, getClientId(), cause, attempts));
 			});
 			return delay;
+		}
+
+		@Override
+		public boolean discardSessionOnReconnect() {
+			return MqttClientManager.this.publishGuard.takeDiscardSession();
+		}
+
+		@Override
+		public void inboundFailed(Throwable cause) {
+			MqttClientManager manager = MqttClientManager.this;
+			String reason = describe(cause);
+			manager.inboundFailures.incrementAndGet();
+			manager.lastInboundFailure = reason;
+			manager.inboundFailure = reason;
+			runOnEventThread(() -> publishEvent(new MqttInboundFailedEvent(manager, manager.name, getClientId(), cause)));
+		}
+
+		@Override
+		public void inboundRestored() {
+			MqttClientManager.this.inboundFailure = null;
 		}
 
 	}

@@ -1,6 +1,7 @@
 package io.mqttboot.core;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -63,7 +64,11 @@ public final class MqttClientSettings {
 
 	private final int outboxCapacity;
 
+	private final @Nullable Path outboxDirectory;
+
 	private final int maxPacketSize;
+
+	private final int maxQos;
 
 	private final Duration shutdownTimeout;
 
@@ -90,7 +95,9 @@ public final class MqttClientSettings {
 		this.defaultRetain = builder.defaultRetain;
 		this.publishTimeout = builder.publishTimeout;
 		this.outboxCapacity = builder.outboxCapacity;
+		this.outboxDirectory = builder.outboxDirectory;
 		this.maxPacketSize = builder.maxPacketSize;
+		this.maxQos = builder.maxQos;
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.deliveryEvents = builder.deliveryEvents;
 		this.tls = builder.tls;
@@ -106,6 +113,7 @@ public final class MqttClientSettings {
 		Assert.isTrue(this.receiveMaximum >= 1 && this.receiveMaximum <= 65535,
 				() -> "receive maximum must be between 1 and 65535 but was " + this.receiveMaximum);
 		checkQos(this.defaultQos, "default QoS");
+		checkQos(this.maxQos, "maximum QoS (mqtt.publish.max-qos)");
 		if (this.will != null) {
 			checkQos(this.will.qos(), "Will QoS");
 		}
@@ -335,12 +343,31 @@ public final class MqttClientSettings {
 	}
 
 	/**
+	 * Return the directory of the durable outbox: when set, accepted QoS 1 and QoS 2
+	 * publishes are written to a file there before their future is returned and published
+	 * again after a restart until the broker acknowledged them.
+	 * @return the directory, or {@code null} to keep the outbox in memory only
+	 */
+	public @Nullable Path getOutboxDirectory() {
+		return this.outboxDirectory;
+	}
+
+	/**
 	 * Return the largest PUBLISH packet to send; larger messages fail without being sent.
 	 * @return the maximum packet size in bytes, or {@code 0} for none besides the one an
 	 * MQTT 5 broker announces
 	 */
 	public int getMaxPacketSize() {
 		return this.maxPacketSize;
+	}
+
+	/**
+	 * Return the highest QoS to publish with: messages asking for more are sent with this
+	 * QoS. An MQTT 5 broker's announced Maximum QoS applies as well.
+	 * @return 0, 1 or 2
+	 */
+	public int getMaxQos() {
+		return this.maxQos;
 	}
 
 	/**
@@ -451,7 +478,11 @@ public final class MqttClientSettings {
 
 		private int outboxCapacity = 10_000;
 
+		private @Nullable Path outboxDirectory;
+
 		private int maxPacketSize;
+
+		private int maxQos = 2;
 
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
@@ -666,6 +697,17 @@ public final class MqttClientSettings {
 		}
 
 		/**
+		 * Set the directory of the durable outbox, one file per client name in it.
+		 * @param outboxDirectory the directory, or {@code null} (the default) to keep the
+		 * outbox in memory only
+		 * @return this builder
+		 */
+		public Builder outboxDirectory(@Nullable Path outboxDirectory) {
+			this.outboxDirectory = outboxDirectory;
+			return this;
+		}
+
+		/**
 		 * Set the largest PUBLISH packet to send.
 		 * @param maxPacketSize the maximum packet size in bytes, or {@code 0} for none
 		 * besides the one an MQTT 5 broker announces
@@ -673,6 +715,16 @@ public final class MqttClientSettings {
 		 */
 		public Builder maxPacketSize(int maxPacketSize) {
 			this.maxPacketSize = maxPacketSize;
+			return this;
+		}
+
+		/**
+		 * Set the highest QoS to publish with; messages asking for more are sent with it.
+		 * @param maxQos 0, 1 or 2
+		 * @return this builder
+		 */
+		public Builder maxQos(int maxQos) {
+			this.maxQos = maxQos;
 			return this;
 		}
 

@@ -24,6 +24,15 @@ interface MqttEngine {
 	CompletableFuture<MqttPublishResult> publish(OutboundPublish publish);
 
 	/**
+	 * Return the highest QoS the broker accepts on the current (or last) connection, as
+	 * announced in an MQTT 5 CONNACK [MQTT-3.2.2-9].
+	 * @return 0, 1 or 2; 2 when the broker announced no limit or speaks MQTT 3.1.1
+	 */
+	default int maximumQos() {
+		return 2;
+	}
+
+	/**
 	 * Register the receiver of all incoming messages; call before {@link #connect()}.
 	 * Messages are acknowledged only through {@link MqttReceivedMessage#acknowledge()}.
 	 * @param clientName the client name to put on received messages
@@ -75,6 +84,28 @@ interface MqttEngine {
 		 * stop reconnecting
 		 */
 		long disconnected(Throwable cause, boolean byUser, int attempts);
+
+		/**
+		 * Called after {@link #disconnected} decided to reconnect: whether the reconnect
+		 * must drop the client's session state, and with it the unacknowledged messages
+		 * the client would otherwise send again. They fail with a session-expired error.
+		 * @return whether to drop the session state on this reconnect
+		 */
+		boolean discardSessionOnReconnect();
+
+		/**
+		 * Called when the flow of incoming messages ended unexpectedly: until
+		 * {@link #inboundRestored()}, the client acknowledges incoming messages without
+		 * delivering them.
+		 * @param cause why the flow ended
+		 */
+		void inboundFailed(Throwable cause);
+
+		/**
+		 * Called when incoming messages are delivered again after {@link #inboundFailed},
+		 * or the client stopped.
+		 */
+		void inboundRestored();
 
 	}
 

@@ -13,7 +13,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.core.MqttClientManager;
-import io.mqttboot.core.MqttException;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
@@ -87,7 +86,7 @@ public class MqttEmbeddedBroker implements SmartLifecycle, DisposableBean {
 	 * Return the TCP port of the broker. With a configured port of {@code 0}, the first
 	 * call starts the broker so that the port is known.
 	 * @return the port clients connect to
-	 * @throws MqttException if the broker had to be started and could not be
+	 * @throws MqttEmbeddedBrokerException if the broker had to be started and could not be
 	 */
 	public int getPort() {
 		int port = this.boundPort;
@@ -106,7 +105,7 @@ public class MqttEmbeddedBroker implements SmartLifecycle, DisposableBean {
 	 * bound to a wildcard address is reached through the loopback address. With a
 	 * configured port of {@code 0}, the first call starts the broker.
 	 * @return the URL
-	 * @throws MqttException if the broker had to be started and could not be
+	 * @throws MqttEmbeddedBrokerException if the broker had to be started and could not be
 	 */
 	public String getUrl() {
 		return "tcp://" + urlHost() + ":" + getPort();
@@ -125,7 +124,7 @@ public class MqttEmbeddedBroker implements SmartLifecycle, DisposableBean {
 
 	/**
 	 * Start the broker unless it is running already.
-	 * @throws MqttException if the broker cannot bind its port or fails to start
+	 * @throws MqttEmbeddedBrokerException if the broker cannot bind its port or fails to start
 	 */
 	@Override
 	public void start() {
@@ -160,7 +159,7 @@ public class MqttEmbeddedBroker implements SmartLifecycle, DisposableBean {
 				this.boundPort = port;
 				return;
 			}
-			catch (MqttException ex) {
+			catch (MqttEmbeddedBrokerException ex) {
 				if (attempt == FREE_PORT_ATTEMPTS) {
 					throw ex;
 				}
@@ -174,8 +173,8 @@ public class MqttEmbeddedBroker implements SmartLifecycle, DisposableBean {
 			return socket.getLocalPort();
 		}
 		catch (IOException ex) {
-			throw new MqttException("Embedded MQTT broker could not find a free port on " + this.host
-					+ " (mqtt.embedded.host): " + describe(ex), ex);
+			throw new MqttEmbeddedBrokerException("Embedded MQTT broker could not find a free port on " + this.host
+					+ " (mqtt.embedded.host): " + describe(ex), this.host, 0, ex);
 		}
 	}
 
@@ -192,8 +191,8 @@ public class MqttEmbeddedBroker implements SmartLifecycle, DisposableBean {
 			catch (RuntimeException cleanupFailure) {
 				ex.addSuppressed(cleanupFailure);
 			}
-			throw new MqttException("Embedded MQTT broker could not start on " + this.host + ":" + port
-					+ " (mqtt.embedded.host / mqtt.embedded.port): " + describe(ex), ex);
+			throw new MqttEmbeddedBrokerException("Embedded MQTT broker could not start on " + this.host + ":" + port
+					+ " (mqtt.embedded.host / mqtt.embedded.port): " + describe(ex), this.host, port, ex);
 		}
 	}
 

@@ -11,7 +11,8 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * Health of one MQTT client: UP when connected, DOWN otherwise, with details an operator
+ * Health of one MQTT client: UP when connected and receiving, DOWN otherwise (also while
+ * a connected client's flow of incoming messages is being renewed after it failed), with details an operator
  * needs to tell why: connection state, client id, server URI (never with user-info), the
  * last disconnect reason with the MQTT 5 reason code, reconnect attempts, time since
  * connected and refused subscriptions. Reads the client's state; owns none.
@@ -34,7 +35,8 @@ public class MqttHealthIndicator extends AbstractHealthIndicator {
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
 		MqttClientManager client = this.clientManager;
-		if (client.isConnected()) {
+		String inboundFailure = client.getInboundFailure();
+		if (client.isConnected() && inboundFailure == null) {
 			builder.up();
 		}
 		else {
@@ -52,6 +54,17 @@ public class MqttHealthIndicator extends AbstractHealthIndicator {
 		String reason = client.getLastDisconnectReason();
 		if (reason != null) {
 			builder.withDetail("lastDisconnectReason", reason);
+		}
+		if (inboundFailure != null) {
+			builder.withDetail("inboundFailure", "not receiving messages (incoming messages are acknowledged without"
+					+ " being delivered until the flow is renewed): " + inboundFailure);
+		}
+		if (client.getInboundFailureCount() > 0) {
+			builder.withDetail("inboundFailures", client.getInboundFailureCount());
+			String last = client.getLastInboundFailure();
+			if (last != null) {
+				builder.withDetail("lastInboundFailure", last);
+			}
 		}
 		if (client.getSessionTakeOverCount() > 0) {
 			builder.withDetail("sessionTakeOvers", client.getSessionTakeOverCount())

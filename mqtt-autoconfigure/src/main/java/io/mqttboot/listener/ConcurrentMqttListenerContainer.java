@@ -1,6 +1,8 @@
 package io.mqttboot.listener;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,9 +24,16 @@ import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.core.MqttSubscription;
+import io.mqttboot.event.MqttListenerEvent;
+import io.mqttboot.event.MqttListenerIdleEvent;
+import io.mqttboot.event.MqttListenerPausedEvent;
+import io.mqttboot.event.MqttListenerResumedEvent;
+import io.mqttboot.event.MqttListenerStartedEvent;
+import io.mqttboot.event.MqttListenerStoppedEvent;
 import io.mqttboot.support.converter.MqttMessageConversionException;
 import io.mqttboot.support.micrometer.MqttObservations;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
@@ -52,6 +61,17 @@ import org.springframework.util.backoff.BackOff;
  * longer waits for the topics that share its worker while other workers are idle, which
  * matters when the listener blocks. Messages of one topic are processed in order either
  * way.
+ * <p>
+ * Acknowledgement: after the listener returns ({@link MqttAckMode#AUTO}), or when an
+ * {@link AcknowledgingMqttMessageListener} calls {@link MqttAcknowledgment#acknowledge()}
+ * ({@link MqttAckMode#MANUAL}). A worker takes its next message only when the previous
+ * one finished: returned and, in manual mode, acknowledged (or handed to the error
+ * handler). A {@link BatchMqttMessageListener} receives the messages of a worker in
+ * batches of up to {@link #setBatchMaxSize(int) a maximum size}.
+ * <p>
+ * {@link #pause()} keeps the subscriptions and stops the workers from taking messages:
+ * messages arriving meanwhile wait in the queues, QoS 1/2 ones unacknowledged, so the
+ * broker stops sending once its in-flight window is full.
  *
  * @since 0.1.0
  */
@@ -134,8 +154,28 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
+	private final boolean manualAck;
+
+	private final @Nullable BatchMqttMessageListener batchListener;
+
+	private int batchMaxSize = 100;
+
+	private long batchMaxWaitNanos = TimeUnit.MILLISECONDS.toNanos(100);
+
+	private volatile boolean paused;
+
+	private @Nullable ApplicationEventPublisher eventPublisher;
+
+	private long idleEventIntervalNanos;
+
+	private volatile long lastReceivedNanos = System.nanoTime();
+
+	private volatile long lastIdleEventNanos = System.nanoTime();
+
 	/**
-	 * Create a container.
+	 * Create a container. An {@link AcknowledgingMqttMessageListener} makes it acknowledge
+	 * in {@link MqttAckMode#MANUAL} mode, a {@link BatchMqttMessageListener} makes it
+	 * deliver batches.
 	 * @param listenerId the listener id
 	 * @param clientName the client to receive from
 	 * @param subscriptions the subscriptions
@@ -148,6 +188,10 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		this.clientName = clientName;
 		this.subscriptions = List.copyOf(subscriptions);
 		this.listener = listener;
+		this.manualAck = listener instanceof AcknowledgingMqttMessageListener;
+		this.batchListener = (listener instanceof BatchMqttMessageListener batch) ? batch : null;
+		Assert.isTrue(!this.manualAck || this.batchListener == null,
+				() -> "Listener '" + listenerId + "' cannot acknowledge manually in batch mode");
 	}
 
 	/**
@@ -247,6 +291,66 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		this.observationRegistry = observationRegistry;
 	}
 
+	/**
+	 * Set the largest batch handed to a {@link BatchMqttMessageListener}.
+	 * @param batchMaxSize at least 1, default 100
+	 */
+	public void setBatchMaxSize(int batchMaxSize) {
+		Assert.isTrue(batchMaxSize >= 1, () -> "Batch maximum size of listener '" + this.listenerId
+				+ "' must be at least 1 but was " + batchMaxSize);
+		this.batchMaxSize = batchMaxSize;
+	}
+
+	/**
+	 * Set how long a worker collects a batch after its first message before handing it to
+	 * a {@link BatchMqttMessageListener}, unless it is full earlier.
+	 * @param batchMaxWait zero or more, default 100 ms
+	 */
+	public void setBatchMaxWait(Duration batchMaxWait) {
+		Assert.isTrue(!batchMaxWait.isNegative(), () -> "Batch maximum wait of listener '" + this.listenerId
+				+ "' must not be negative but was " + batchMaxWait);
+		this.batchMaxWaitNanos = batchMaxWait.toNanos();
+	}
+
+	/**
+	 * Set the publisher of {@link MqttListenerEvent}s: started, stopped, paused, resumed
+	 * and idle.
+	 * @param eventPublisher the publisher
+	 */
+	public void setApplicationEventPublisher(ApplicationEventPublisher eventPublisher) {
+		this.eventPublisher = eventPublisher;
+	}
+
+	/**
+	 * Publish an {@link MqttListenerIdleEvent} when no message arrived for this long, and
+	 * again after each further interval without messages.
+	 * @param idleEventInterval the interval, or {@code null} for no idle events (the
+	 * default)
+	 */
+	public void setIdleEventInterval(@Nullable Duration idleEventInterval) {
+		Assert.isTrue(idleEventInterval == null || (!idleEventInterval.isNegative() && !idleEventInterval.isZero()),
+				() -> "Idle event interval of listener '" + this.listenerId + "' must be positive but was "
+						+ idleEventInterval);
+		this.idleEventIntervalNanos = (idleEventInterval != null) ? idleEventInterval.toNanos() : 0;
+	}
+
+	/**
+	 * Return when messages are acknowledged.
+	 * @return {@link MqttAckMode#MANUAL} for an {@link AcknowledgingMqttMessageListener},
+	 * else {@link MqttAckMode#AUTO}
+	 */
+	public MqttAckMode getAckMode() {
+		return this.manualAck ? MqttAckMode.MANUAL : MqttAckMode.AUTO;
+	}
+
+	/**
+	 * Return whether the listener receives batches.
+	 * @return whether the listener is a {@link BatchMqttMessageListener}
+	 */
+	public boolean isBatch() {
+		return this.batchListener != null;
+	}
+
 	void setActivationCallback(Runnable activationCallback) {
 		this.activationCallback = activationCallback;
 	}
@@ -323,7 +427,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	 * @param delivery the delivery
 	 */
 	void enqueue(MqttDelivery delivery) {
-		if (this.perTopicLanes) {
+		if (usesLanes()) {
 			enqueueToLane(delivery);
 			return;
 		}
@@ -332,6 +436,9 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			workers = initWorkers();
 		}
 		MqttReceivedMessage message = delivery.message;
+		if (this.idleEventIntervalNanos > 0) {
+			this.lastReceivedNanos = System.nanoTime();
+		}
 		Worker worker = workers[Math.floorMod(spread(message.getTopic().hashCode()), workers.length)];
 		if (message.getQos() == 0 && worker.size.get() >= this.queueCapacity) {
 			this.dropped.increment();
@@ -346,8 +453,19 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		worker.offer(delivery);
 	}
 
+	/**
+	 * Return whether per-topic lanes are in use: asked for, and not a batch listener (a
+	 * batch is collected from one worker's queue).
+	 */
+	private boolean usesLanes() {
+		return this.perTopicLanes && this.batchListener == null;
+	}
+
 	private void enqueueToLane(MqttDelivery delivery) {
 		MqttReceivedMessage message = delivery.message;
+		if (this.idleEventIntervalNanos > 0) {
+			this.lastReceivedNanos = System.nanoTime();
+		}
 		if (message.getQos() == 0 && this.queued.get() >= (long) this.queueCapacity * this.concurrency) {
 			this.dropped.increment();
 			delivery.release();
@@ -372,7 +490,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		synchronized (this.lifecycleMonitor) {
 			Worker[] workers = this.workers;
 			if (workers == null) {
-				workers = new Worker[this.perTopicLanes ? 0 : this.concurrency];
+				workers = new Worker[usesLanes() ? 0 : this.concurrency];
 				for (int i = 0; i < workers.length; i++) {
 					workers[i] = new Worker(i);
 				}
@@ -399,16 +517,98 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				return;
 			}
 			Worker[] workers = initWorkers();
+			this.lastReceivedNanos = System.nanoTime();
+			this.lastIdleEventNanos = this.lastReceivedNanos;
 			this.running = true;
 			for (Worker worker : workers) {
 				worker.start();
 			}
-			if (this.perTopicLanes) {
+			if (usesLanes()) {
 				startLaneWorkers();
 			}
 		}
 		if (this.activationCallback != null) {
 			this.activationCallback.run();
+		}
+		publishEvent(new MqttListenerStartedEvent(this, this.listenerId, this.clientName));
+	}
+
+	/**
+	 * Stop taking messages, keeping the subscriptions: messages arriving meanwhile wait in
+	 * the queues (QoS 0 ones up to the queue capacity, then they are dropped and counted),
+	 * QoS 1/2 ones unacknowledged, so the broker holds back further messages once its
+	 * in-flight window is full. The message in progress finishes. Stopping a paused
+	 * container leaves its queued messages unacknowledged.
+	 */
+	@Override
+	public void pause() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.paused) {
+				return;
+			}
+			this.paused = true;
+		}
+		logger.info("Listener '" + this.listenerId + "' paused: it keeps its subscriptions and takes no messages"
+				+ " until resumed");
+		publishEvent(new MqttListenerPausedEvent(this, this.listenerId, this.clientName));
+	}
+
+	/**
+	 * Take messages again after {@link #pause()}, starting with those that arrived
+	 * meanwhile.
+	 */
+	@Override
+	public void resume() {
+		Worker[] workers;
+		synchronized (this.lifecycleMonitor) {
+			if (!this.paused) {
+				return;
+			}
+			this.paused = false;
+			workers = this.workers;
+		}
+		if (workers != null) {
+			for (Worker worker : workers) {
+				worker.wake();
+			}
+		}
+		logger.info("Listener '" + this.listenerId + "' resumed");
+		publishEvent(new MqttListenerResumedEvent(this, this.listenerId, this.clientName));
+	}
+
+	@Override
+	public boolean isPaused() {
+		return this.paused;
+	}
+
+	private void publishEvent(MqttListenerEvent event) {
+		ApplicationEventPublisher publisher = this.eventPublisher;
+		if (publisher == null) {
+			return;
+		}
+		try {
+			publisher.publishEvent(event);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("An application listener failed on " + event, ex);
+		}
+	}
+
+	/**
+	 * Publish an idle event when the interval passed without messages; called by the
+	 * first worker while it waits.
+	 */
+	private void publishIdleEventIfDue() {
+		long interval = this.idleEventIntervalNanos;
+		if (interval <= 0) {
+			return;
+		}
+		long now = System.nanoTime();
+		long idle = now - this.lastReceivedNanos;
+		if (idle >= interval && now - this.lastIdleEventNanos >= interval) {
+			this.lastIdleEventNanos = now;
+			publishEvent(new MqttListenerIdleEvent(this, this.listenerId, this.clientName, Duration.ofNanos(idle),
+					this.paused));
 		}
 	}
 
@@ -444,8 +644,10 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		if (left > 0) {
 			logger.info("Listener '" + this.listenerId + "' stopped with " + left + " message" + ((left != 1) ? "s" : "")
 					+ " not acknowledged (" + notProcessed + " still queued, " + (left - notProcessed)
-					+ " interrupted or with a failing error handler); " + fateOfUnacknowledged(left));
+					+ (this.manualAck ? " interrupted, not acknowledged by the listener," : " interrupted")
+					+ " or with a failing error handler); " + fateOfUnacknowledged(left));
 		}
+		publishEvent(new MqttListenerStoppedEvent(this, this.listenerId, this.clientName));
 	}
 
 	/**
@@ -457,7 +659,8 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		this.lanes.values().forEach(TopicLane::reschedule);
 		Run[] runs = new Run[this.concurrency];
 		for (int i = 0; i < runs.length; i++) {
-			runs[i] = new Run("mqtt-" + this.listenerId + "-" + i, this::laneLoop);
+			int index = i;
+			runs[i] = new Run("mqtt-" + this.listenerId + "-" + i, (run) -> laneLoop(run, index));
 		}
 		this.laneRuns = runs;
 		for (Run run : runs) {
@@ -469,8 +672,19 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	 * The loop of a per-topic-lane worker: take a topic with messages, process its next
 	 * message, put the topic back if it has more. One message per turn keeps topics fair.
 	 */
-	private void laneLoop(Run run) {
-		while (!run.abandoned && (this.running || !this.ready.isEmpty())) {
+	private void laneLoop(Run run, int index) {
+		// A paused container that stops leaves its queues unacknowledged.
+		while (!run.abandoned && (this.running || (!this.paused && !this.ready.isEmpty()))) {
+			if (this.paused && this.running) {
+				if (index == 0) {
+					publishIdleEventIfDue();
+				}
+				LockSupport.parkNanos(this, Worker.IDLE_PARK_NANOS);
+				if (Thread.currentThread().isInterrupted()) {
+					return;
+				}
+				continue;
+			}
 			TopicLane lane;
 			try {
 				lane = this.ready.poll(Worker.IDLE_PARK_NANOS, TimeUnit.NANOSECONDS);
@@ -480,6 +694,9 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				return;
 			}
 			if (lane == null) {
+				if (index == 0) {
+					publishIdleEventIfDue();
+				}
 				continue;
 			}
 			// Only this worker holds the lane: it left the ready queue, and stays scheduled
@@ -527,6 +744,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			delivery.release();
 			return;
 		}
+		ContainerAcknowledgment acknowledgment = this.manualAck ? new ContainerAcknowledgment(delivery) : null;
 		AtomicInteger attempts = new AtomicInteger();
 		Throwable failure = null;
 		// Creating a no-op observation per message still costs a scope and allocations.
@@ -540,8 +758,14 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			.highCardinalityKeyValue(MqttObservations.TOPIC, message.getTopic())
 			.start();
 		try (Observation.Scope scope = observation.openScope()) {
-			invokeWithRetry(message, attempts);
-			this.processed.increment();
+			if (acknowledgment != null) {
+				AcknowledgingMqttMessageListener listener = (AcknowledgingMqttMessageListener) this.listener;
+				invokeWithRetry(() -> listener.onMessage(message, acknowledgment), attempts);
+			}
+			else {
+				invokeWithRetry(() -> this.listener.onMessage(message), attempts);
+				this.processed.increment();
+			}
 		}
 		catch (RetryException ex) {
 			failure = (ex.getCause() != null) ? ex.getCause() : ex;
@@ -551,21 +775,101 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			observation.lowCardinalityKeyValue(MqttObservations.OUTCOME, (failure != null) ? "failure" : "success");
 			observation.stop();
 		}
+		if (failure == null && acknowledgment != null) {
+			if (!awaitAcknowledgment(acknowledgment)) {
+				// Given up by shutdown: leave it unacknowledged for redelivery.
+				this.leftUnacknowledged.incrementAndGet();
+				return;
+			}
+			this.processed.increment();
+			return;
+		}
 		if (failure != null) {
 			if (abandonedByStop()) {
 				// Interrupted by shutdown: leave it unacknowledged for redelivery.
-				this.leftUnacknowledged.incrementAndGet();
+				if (acknowledgment == null || acknowledgment.abandon()) {
+					this.leftUnacknowledged.incrementAndGet();
+				}
 				return;
 			}
 			this.failed.increment();
 			MqttListenerExecutionFailedException exception = (failure instanceof MqttListenerExecutionFailedException listenerFailure)
 					? listenerFailure : new MqttListenerExecutionFailedException(this.listenerId, message.getTopic(), failure);
 			if (!handleError(message, exception, attempts.get())) {
-				this.leftUnacknowledged.incrementAndGet();
+				if (acknowledgment == null || acknowledgment.abandon()) {
+					this.leftUnacknowledged.incrementAndGet();
+				}
 				return;
 			}
 		}
-		delivery.release();
+		if (acknowledgment != null) {
+			acknowledgment.acknowledge();
+		}
+		else {
+			delivery.release();
+		}
+	}
+
+	/**
+	 * Wait until a manual listener acknowledged its message, so that the next message of
+	 * the worker (and of the topic) is not processed before. Gives up only when
+	 * {@link #stop()} gave up on the worker: the message then stays unacknowledged, and an
+	 * acknowledgement arriving later does nothing.
+	 * @param acknowledgment the acknowledgment handed to the listener
+	 * @return {@code true} if acknowledged, {@code false} if given up
+	 */
+	private boolean awaitAcknowledgment(ContainerAcknowledgment acknowledgment) {
+		while (!acknowledgment.isAcknowledged()) {
+			if (abandonedByStop() || Thread.currentThread().isInterrupted()) {
+				return !acknowledgment.abandon();
+			}
+			LockSupport.parkNanos(acknowledgment, Worker.IDLE_PARK_NANOS);
+		}
+		return true;
+	}
+
+	/**
+	 * Process a batch: acknowledge every message in order when the listener returns; when
+	 * it fails after the retries, hand each message to the error handler and acknowledge
+	 * it when the handler returns.
+	 * @param deliveries the batch
+	 */
+	private void processBatch(List<MqttDelivery> deliveries) {
+		BatchMqttMessageListener listener = this.batchListener;
+		Assert.state(listener != null, "Not a batch listener");
+		List<MqttReceivedMessage> messages = new ArrayList<>(deliveries.size());
+		for (MqttDelivery delivery : deliveries) {
+			messages.add(delivery.message);
+		}
+		List<MqttReceivedMessage> view = Collections.unmodifiableList(messages);
+		AtomicInteger attempts = new AtomicInteger();
+		Throwable failure = null;
+		try {
+			invokeWithRetry(() -> listener.onMessages(view), attempts);
+		}
+		catch (RetryException ex) {
+			failure = (ex.getCause() != null) ? ex.getCause() : ex;
+		}
+		if (failure == null) {
+			this.processed.add(deliveries.size());
+			deliveries.forEach(MqttDelivery::release);
+			return;
+		}
+		if (abandonedByStop()) {
+			this.leftUnacknowledged.addAndGet(deliveries.size());
+			return;
+		}
+		this.failed.add(deliveries.size());
+		for (int i = 0; i < deliveries.size(); i++) {
+			MqttReceivedMessage message = messages.get(i);
+			MqttListenerExecutionFailedException exception = new MqttListenerExecutionFailedException(this.listenerId,
+					message.getTopic(), failure);
+			if (!handleError(message, exception, attempts.get())) {
+				this.leftUnacknowledged.addAndGet(deliveries.size() - i);
+				return;
+			}
+			deliveries.get(i).release();
+		}
 	}
 
 	/**
@@ -647,11 +951,11 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		}
 	}
 
-	private void invokeWithRetry(MqttReceivedMessage message, AtomicInteger attempts) throws RetryException {
+	private void invokeWithRetry(Invocation invocation, AtomicInteger attempts) throws RetryException {
 		attempts.incrementAndGet();
 		Throwable firstFailure;
 		try {
-			this.listener.onMessage(message);
+			invocation.invoke();
 			return;
 		}
 		catch (Throwable ex) {
@@ -666,7 +970,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				throw firstFailure;
 			}
 			attempts.incrementAndGet();
-			this.listener.onMessage(message);
+			invocation.invoke();
 			return null;
 		});
 	}
@@ -725,6 +1029,69 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				+ (this.perTopicLanes ? ", perTopicLanes" : "") + "]";
 	}
 
+	@FunctionalInterface
+	private interface Invocation {
+
+		void invoke() throws Exception;
+
+	}
+
+	/**
+	 * The acknowledgment of one message for a manual listener: releases the delivery once,
+	 * and wakes the worker waiting for it.
+	 */
+	private final class ContainerAcknowledgment implements MqttAcknowledgment {
+
+		private static final int PENDING = 0;
+
+		private static final int ACKNOWLEDGED = 1;
+
+		private static final int ABANDONED = 2;
+
+		private final MqttDelivery delivery;
+
+		private final Thread worker = Thread.currentThread();
+
+		private final AtomicInteger state = new AtomicInteger(PENDING);
+
+		ContainerAcknowledgment(MqttDelivery delivery) {
+			this.delivery = delivery;
+		}
+
+		@Override
+		public void acknowledge() {
+			if (this.state.compareAndSet(PENDING, ACKNOWLEDGED)) {
+				this.delivery.release();
+				LockSupport.unpark(this.worker);
+			}
+			else if (this.state.get() == ABANDONED) {
+				logger.info("Listener '" + ConcurrentMqttListenerContainer.this.listenerId
+						+ "' acknowledged a message from topic '" + this.delivery.message.getTopic()
+						+ "' after the container gave up on it at shutdown; it stays unacknowledged");
+			}
+		}
+
+		@Override
+		public boolean isAcknowledged() {
+			return this.state.get() == ACKNOWLEDGED;
+		}
+
+		/**
+		 * Give up on the message unless it was acknowledged.
+		 * @return {@code true} if it stays unacknowledged
+		 */
+		boolean abandon() {
+			return this.state.compareAndSet(PENDING, ABANDONED);
+		}
+
+		@Override
+		public String toString() {
+			return "MqttAcknowledgment[listener=" + ConcurrentMqttListenerContainer.this.listenerId + ", topic="
+					+ this.delivery.message.getTopic() + ", acknowledged=" + isAcknowledged() + "]";
+		}
+
+	}
+
 	/**
 	 * One worker and its queue, run on a thread of its own. The network thread only wakes
 	 * the worker when it is parked on an empty queue, so a busy worker costs the producer
@@ -767,11 +1134,25 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 		void loop(Run run) {
 			ConcurrentMqttListenerContainer container = ConcurrentMqttListenerContainer.this;
-			while (!run.abandoned && (container.running || !this.queue.isEmpty())) {
+			// A paused container that stops leaves its queue unacknowledged.
+			while (!abandonedByStop() && (container.running || (!container.paused && !this.queue.isEmpty()))) {
+				if (container.paused && container.running) {
+					if (this.index == 0) {
+						container.publishIdleEventIfDue();
+					}
+					LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+					if (Thread.currentThread().isInterrupted()) {
+						return;
+					}
+					continue;
+				}
 				MqttDelivery delivery = this.queue.poll();
 				if (delivery == null) {
 					if (!container.running) {
 						return;
+					}
+					if (this.index == 0) {
+						container.publishIdleEventIfDue();
 					}
 					// Announce the park before the last look at the queue: an offer either
 					// sees the flag and unparks, or happened before the look and is found.
@@ -787,10 +1168,60 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				}
 				this.size.decrementAndGet();
 				container.queued.decrementAndGet();
-				container.process(delivery);
-				if (run.abandoned || Thread.currentThread().isInterrupted()) {
+				if (container.batchListener != null) {
+					container.processBatch(collectBatch(delivery));
+				}
+				else {
+					container.process(delivery);
+				}
+				if (abandonedByStop() || Thread.currentThread().isInterrupted()) {
 					return;
 				}
+			}
+		}
+
+		/**
+		 * Collect a batch: the first message and what follows it on this worker, until the
+		 * batch is full or the maximum wait since the first message passed.
+		 * @param first the first message
+		 * @return the batch
+		 */
+		private List<MqttDelivery> collectBatch(MqttDelivery first) {
+			ConcurrentMqttListenerContainer container = ConcurrentMqttListenerContainer.this;
+			List<MqttDelivery> batch = new ArrayList<>(Math.min(container.batchMaxSize, 1024));
+			batch.add(first);
+			long deadline = System.nanoTime() + container.batchMaxWaitNanos;
+			while (batch.size() < container.batchMaxSize) {
+				MqttDelivery next = this.queue.poll();
+				if (next != null) {
+					this.size.decrementAndGet();
+					container.queued.decrementAndGet();
+					batch.add(next);
+					continue;
+				}
+				long wait = deadline - System.nanoTime();
+				if (wait <= 0 || !container.running || container.paused || Thread.currentThread().isInterrupted()) {
+					break;
+				}
+				Run run = this.run;
+				if (run != null) {
+					run.parked = true;
+				}
+				if (this.queue.isEmpty()) {
+					LockSupport.parkNanos(this, wait);
+				}
+				if (run != null) {
+					run.parked = false;
+				}
+			}
+			return batch;
+		}
+
+		void wake() {
+			Run run = this.run;
+			Thread thread = (run != null) ? run.thread : null;
+			if (thread != null) {
+				LockSupport.unpark(thread);
 			}
 		}
 

@@ -41,6 +41,26 @@ public interface MqttListenerContainer extends Lifecycle {
 	boolean isAutoStartup();
 
 	/**
+	 * Stop taking messages while keeping the subscriptions: messages arriving meanwhile
+	 * wait in the queues, QoS 1/2 ones unacknowledged, so that the broker holds back
+	 * further ones once its in-flight window is full. The message in progress finishes.
+	 * Does nothing when already paused.
+	 */
+	void pause();
+
+	/**
+	 * Take messages again after {@link #pause()}. Does nothing when not paused.
+	 */
+	void resume();
+
+	/**
+	 * Return whether the container is paused. A paused container that is stopped and
+	 * started again stays paused.
+	 * @return whether it is paused
+	 */
+	boolean isPaused();
+
+	/**
 	 * Return the number of messages waiting in the container's queues.
 	 * @return the queue depth
 	 */

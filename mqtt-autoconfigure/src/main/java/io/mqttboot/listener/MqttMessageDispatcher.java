@@ -11,6 +11,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttClientSettings;
 import io.mqttboot.core.MqttInboundHandler;
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.core.MqttSubscription;
@@ -202,11 +203,22 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 	}
 
 	private void warnIfCleanSession(ConcurrentMqttListenerContainer container) {
-		if (this.warnedCleanSession || this.clientManager.getSettings().isPersistentSession()) {
+		MqttClientSettings settings = this.clientManager.getSettings();
+		boolean persistent = settings.isPersistentSession();
+		if (this.warnedCleanSession || (persistent && !settings.isCleanStart())) {
 			return;
 		}
 		if (container.getSubscriptions().stream().anyMatch((subscription) -> subscription.qos() > 0)) {
 			this.warnedCleanSession = true;
+			if (persistent) {
+				// MQTT 5, session expiry above zero, clean start: survives a lost connection only.
+				logger.warn("Listener '" + container.getListenerId() + "' subscribes with QoS > 0 on MQTT client '"
+						+ this.clientManager.getName() + "', which starts a new session on every application start"
+						+ " (mqtt.clean-start=true): a lost connection resumes the session within mqtt.session-expiry ("
+						+ settings.getSessionExpiry() + "), but messages published while the application is down are"
+						+ " lost. Set mqtt.clean-start=false to keep them");
+				return;
+			}
 			logger.warn("Listener '" + container.getListenerId() + "' subscribes with QoS > 0 on MQTT client '"
 					+ this.clientManager.getName() + "', which uses a clean session: messages published while the"
 					+ " application is down are lost. Set mqtt.clean-start=false and mqtt.session-expiry (MQTT 5) to"

@@ -23,8 +23,9 @@ import io.mqttboot.listener.MqttListenerContainer;
  * {@code mqtt.messages.received} (client, qos) counters;</li>
  * <li>{@code mqtt.inflight} (client, direction, qos), {@code mqtt.outbox} (client) and
  * {@code mqtt.connected} (client) gauges;</li>
- * <li>{@code mqtt.reconnects} (client) and {@code mqtt.messages.dropped} (client)
- * counters;</li>
+ * <li>{@code mqtt.reconnects} (client), {@code mqtt.messages.dropped} (client),
+ * {@code mqtt.messages.given-up} (client), {@code mqtt.messages.downgraded} (client) and
+ * {@code mqtt.inbound.failures} (client) counters;</li>
  * <li>{@code mqtt.messages.filtered} (client) counter of messages a listener's
  * {@code MqttMessageFilter} rejected, acknowledged without invoking the listener;</li>
  * <li>{@code mqtt.messages.unrouted} (client, reason) counter of received messages that no
@@ -39,6 +40,10 @@ import io.mqttboot.listener.MqttListenerContainer;
  * @since 0.1.0
  */
 public class MqttMetrics implements MeterBinder {
+
+	// One description for both outcomes: registries such as Prometheus keep one per name.
+	private static final String PUBLISHED_DESCRIPTION = "Messages published, by outcome: success (acknowledged;"
+			+ " QoS 0: written) or failure (could not be published)";
 
 	private final MqttClientRegistry clients;
 
@@ -84,11 +89,11 @@ public class MqttMetrics implements MeterBinder {
 			int q = qos;
 			Tags qosTags = tags.and("qos", Integer.toString(qos));
 			FunctionCounter.builder("mqtt.messages.published", client, (c) -> c.getPublishedCount(q))
-				.description("Messages published and acknowledged (QoS 0: written)")
+				.description(PUBLISHED_DESCRIPTION)
 				.tags(qosTags.and("outcome", "success"))
 				.register(registry);
 			FunctionCounter.builder("mqtt.messages.published", client, (c) -> c.getPublishFailedCount(q))
-				.description("Messages that could not be published")
+				.description(PUBLISHED_DESCRIPTION)
 				.tags(qosTags.and("outcome", "failure"))
 				.register(registry);
 			FunctionCounter.builder("mqtt.messages.received", client, (c) -> c.getReceivedCount(q))
@@ -127,6 +132,20 @@ public class MqttMetrics implements MeterBinder {
 					MqttUnroutedMessages::getNoSubscriptionCount)
 			.description("Received messages that no listener wanted, acknowledged without processing")
 			.tags(tags.and("reason", "no-subscription"))
+			.register(registry);
+		FunctionCounter.builder("mqtt.messages.given-up", client, MqttClientManager::getPublishGivenUpCount)
+			.description("Messages given up because the broker answered each by ending the connection "
+					+ "several times in a row; their publish futures failed")
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("mqtt.messages.downgraded", client, MqttClientManager::getPublishDowngradedCount)
+			.description("Messages published with a lower QoS than asked for (mqtt.publish.max-qos or the "
+					+ "broker's Maximum QoS)")
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("mqtt.inbound.failures", client, MqttClientManager::getInboundFailureCount)
+			.description("Times the flow of incoming messages ended unexpectedly and was renewed")
+			.tags(tags)
 			.register(registry);
 		FunctionCounter.builder("mqtt.reconnects", client, MqttClientManager::getReconnectCount)
 			.description("Connections re-established after a loss")

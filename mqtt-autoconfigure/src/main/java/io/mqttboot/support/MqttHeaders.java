@@ -98,6 +98,12 @@ public final class MqttHeaders {
 	 */
 	public static final String CLIENT = PREFIX + "client";
 
+	/**
+	 * The {@code io.mqttboot.listener.MqttAcknowledgment} of a listener that acknowledges
+	 * manually.
+	 */
+	public static final String ACKNOWLEDGMENT = PREFIX + "acknowledgment";
+
 	private MqttHeaders() {
 	}
 

@@ -1,13 +1,14 @@
 package io.mqttboot.annotation;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import io.mqttboot.RawMqttClient;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
-import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.core.MqttSubscription;
 import io.mqttboot.listener.MqttListenerContainer;
 import io.mqttboot.test.MqttBrokerExtension;
@@ -24,6 +25,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitSubscribed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -97,14 +99,21 @@ class MqttListenerAnnotationBeanPostProcessorIntegrationTests {
 					.getListenerContainer("alarms");
 				assertThat(container).isNotNull();
 				assertThat(container.getSubscriptions()).containsExactly(MqttSubscription.of("plant/+/alarm", 1));
-				MqttClientManager manager = context.getBean(MqttClientManager.class);
-				await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-						&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
+				awaitSubscribed(context);
 				try (RawMqttClient raw = RawMqttClient.connect(broker.getHost(), broker.getPort())) {
 					raw.publish("plant/berlin/alarm", "fire", 1, false);
 				}
 				PlaceholderListener listener = context.getBean(PlaceholderListener.class);
 				await().untilAsserted(() -> assertThat(listener.received).containsExactly("berlin:fire"));
+				// Concurrency 3: messages go to three workers, chosen by topic name.
+				try (RawMqttClient raw = RawMqttClient.connect(broker.getHost(), broker.getPort())) {
+					for (int i = 0; i < 30; i++) {
+						raw.publish("plant/site-" + i + "/alarm", "fire", 1, false);
+					}
+				}
+				await().untilAsserted(() -> assertThat(listener.received).hasSize(31));
+				assertThat(listener.threads).containsExactlyInAnyOrder("mqtt-alarms-0", "mqtt-alarms-1",
+						"mqtt-alarms-2");
 			});
 	}
 
@@ -215,9 +224,12 @@ class MqttListenerAnnotationBeanPostProcessorIntegrationTests {
 
 		final List<String> received = new CopyOnWriteArrayList<>();
 
+		final Set<String> threads = ConcurrentHashMap.newKeySet();
+
 		@MqttListener(id = "${app.alarms.id}", topics = "${app.alarms.root}/{site}/alarm",
 				concurrency = "${app.alarms.concurrency}")
 		void onAlarm(String payload, @TopicVariable String site) {
+			this.threads.add(Thread.currentThread().getName());
 			this.received.add(site + ":" + payload);
 		}
 

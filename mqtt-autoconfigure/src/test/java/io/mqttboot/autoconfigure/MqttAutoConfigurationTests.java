@@ -124,7 +124,7 @@ class MqttAutoConfigurationTests {
 	void unsupportedSchemeShouldFail() {
 		this.contextRunner.withPropertyValues("mqtt.url=http://127.0.0.1:1")
 			.run((context) -> assertThat(context).getFailure()
-				.hasStackTraceContaining("scheme must be one of tcp, mqtt, ssl, mqtts, ws or wss"));
+				.hasStackTraceContaining("Invalid MQTT url (mqtt.url): the scheme 'http' is not supported"));
 	}
 
 	@Test
@@ -139,6 +139,28 @@ class MqttAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("mqtt.will.topic=a", "mqtt.will.qos=3")
 			.run((context) -> assertThat(context).getFailure()
 				.hasStackTraceContaining("Will QoS must be 0, 1 or 2 but was 3"));
+	}
+
+	@Test
+	void maxQosShouldBeBoundForTheDefaultAndEachNamedClient() {
+		this.contextRunner
+			.withPropertyValues("mqtt.publish.max-qos=1", "mqtt.clients.rabbit.url=tcp://127.0.0.1:2",
+					"mqtt.clients.rabbit.publish.max-qos=0", "mqtt.clients.rabbit.reconnect.initial-delay=1h",
+					"mqtt.clients.rabbit.reconnect.max-delay=1h", "mqtt.clients.other.url=tcp://127.0.0.1:3",
+					"mqtt.clients.other.reconnect.initial-delay=1h", "mqtt.clients.other.reconnect.max-delay=1h")
+			.run((context) -> {
+				MqttClientRegistry registry = context.getBean(MqttClientRegistry.class);
+				assertThat(registry.getClientManager("default").getSettings().getMaxQos()).isEqualTo(1);
+				assertThat(registry.getClientManager("rabbit").getSettings().getMaxQos()).isZero();
+				assertThat(registry.getClientManager("other").getSettings().getMaxQos()).isEqualTo(2);
+			});
+	}
+
+	@Test
+	void invalidMaxQosShouldFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("mqtt.publish.max-qos=3")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("maximum QoS (mqtt.publish.max-qos) must be 0, 1 or 2 but was 3"));
 	}
 
 	@Test

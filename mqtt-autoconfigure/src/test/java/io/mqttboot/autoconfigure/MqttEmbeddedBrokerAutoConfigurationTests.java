@@ -18,6 +18,7 @@ import io.mqttboot.core.MqttConnectionDetails;
 import io.mqttboot.core.MqttPublishResult;
 import io.mqttboot.core.MqttTemplate;
 import io.mqttboot.embedded.MqttEmbeddedBroker;
+import io.mqttboot.embedded.MqttEmbeddedBrokerUnavailableException;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -45,9 +46,20 @@ class MqttEmbeddedBrokerAutoConfigurationTests {
 	}
 
 	@Test
-	void brokerShouldBackOffWithoutMoquette() {
+	void brokerWithoutMoquetteShouldFailTheStartupInsteadOfConnectingToTheUrl() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader("io.moquette"))
 			.withPropertyValues("mqtt.embedded.enabled=true", "mqtt.embedded.port=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(MqttEmbeddedBrokerUnavailableException.class)
+				.hasMessage("mqtt.embedded.enabled is true, but the embedded broker (Moquette,"
+						+ " de.fraunhofer.iosb.io.moquette:moquette-broker) is not on the class path"));
+	}
+
+	@Test
+	void brokerWithoutMoquetteShouldNotMatterWhenDisabled() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("io.moquette"))
+			.withPropertyValues("mqtt.embedded.port=0")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context).doesNotHaveBean(MqttEmbeddedBroker.class);

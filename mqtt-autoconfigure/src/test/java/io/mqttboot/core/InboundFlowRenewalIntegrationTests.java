@@ -25,6 +25,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitSubscribed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -70,9 +71,7 @@ class InboundFlowRenewalIntegrationTests {
 			MqttClientManager manager = context.getBean(MqttClientManager.class);
 			RecordingListener listener = context.getBean(RecordingListener.class);
 			HoldableScheduler scheduler = context.getBean(HoldableScheduler.class);
-			await().atMost(Duration.ofSeconds(20))
-				.until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-						&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
+			awaitSubscribed(manager, Duration.ofSeconds(20));
 			publish(mosquitto, List.of("before-restart"));
 			await().atMost(Duration.ofSeconds(20)).until(() -> listener.received.contains("before-restart"));
 			List<String> published = IntStream.range(0, MESSAGES).mapToObj((i) -> "new-session-" + i).toList();

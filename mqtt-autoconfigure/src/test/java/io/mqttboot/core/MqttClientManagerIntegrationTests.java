@@ -17,6 +17,8 @@ import io.mqttboot.test.MqttBrokerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
@@ -66,12 +68,13 @@ class MqttClientManagerIntegrationTests {
 		return proxy;
 	}
 
-	@Test
-	void willShouldBeDeliveredWhenConnectionDiesWithoutDisconnect() {
+	@ParameterizedTest(name = "MQTT version {0}")
+	@ValueSource(ints = { 5, 3 })
+	void willShouldBeDeliveredWhenConnectionDiesWithoutDisconnect(int version) {
 		RawMqttClient raw = rawClient().subscribe("status/#", 1);
 		FaultProxy proxy = proxy();
 		this.contextRunner
-			.withPropertyValues("mqtt.url=" + proxy.getUrl(), "mqtt.will.topic=status/app",
+			.withPropertyValues("mqtt.url=" + proxy.getUrl(), "mqtt.version=" + version, "mqtt.will.topic=status/app",
 					"mqtt.will.payload=offline", "mqtt.will.qos=1")
 			.run((context) -> {
 				MqttClientManager manager = context.getBean(MqttClientManager.class);

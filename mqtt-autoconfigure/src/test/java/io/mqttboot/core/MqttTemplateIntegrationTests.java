@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 
 import io.mqttboot.RawMqttClient;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
@@ -21,6 +22,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -79,8 +81,13 @@ class MqttTemplateIntegrationTests {
 				futures.add(template.newMessage("m" + i).topic("async/" + (i % 3)).qos(i % 3).publishAsync());
 			}
 			CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get();
-			assertThat(futures).allSatisfy((future) -> assertThat(future).isCompleted());
-			await().untilAsserted(() -> assertThat(this.raw.received()).hasSize(100));
+			// Each future carries the broker's answer to its own message.
+			assertThat(futures.stream().map(CompletableFuture::join).toList())
+				.extracting(MqttPublishResult::topic, MqttPublishResult::qos, MqttPublishResult::reasonCode)
+				.containsExactlyElementsOf(
+						IntStream.range(0, 100).mapToObj((i) -> tuple("async/" + (i % 3), i % 3, 0)).toList());
+			await().untilAsserted(() -> assertThat(this.raw.payloads()).containsExactlyInAnyOrderElementsOf(
+					IntStream.range(0, 100).mapToObj((i) -> "m" + i).toList()));
 		});
 	}
 
@@ -126,6 +133,8 @@ class MqttTemplateIntegrationTests {
 						.isEqualTo("source=test"));
 				assertThat(message.publish().getResponseTopic())
 					.hasValueSatisfying((topic) -> assertThat(topic.toString()).isEqualTo("json/reply"));
+				assertThat(message.publish().getCorrelationData().map(HiveMqEngines::bytes))
+					.hasValueSatisfying((data) -> assertThat(data).asString(StandardCharsets.UTF_8).isEqualTo("c-1"));
 			}));
 		});
 	}

@@ -107,8 +107,7 @@ class DeadLetterMqttListenerErrorHandlerIntegrationTests {
 			.withUserConfiguration(EdgeListener.class)
 			.run((context) -> {
 				MqttClientManager edge = context.getBean(MqttClientRegistry.class).getClientManager("edge");
-				await().until(() -> edge.isConnected() && !edge.getSubscriptions().isEmpty()
-						&& edge.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
+				awaitSubscribed(edge);
 				try (RawMqttClient defaultPeer = RawMqttClient.connect(broker.getHost(), broker.getPort());
 						RawMqttClient edgePeer = RawMqttClient.connect(edgeBroker.getHost(), edgeBroker.getPort())) {
 					defaultPeer.subscribe("dlt/#", 1);

@@ -17,6 +17,7 @@ import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.core.MqttTemplate;
 import io.mqttboot.support.MqttHeaders;
 import io.mqttboot.test.MqttBrokerExtension;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,6 +34,7 @@ import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.messaging.handler.annotation.Payload;
 import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 
+import static io.mqttboot.ListenerContexts.awaitGranted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -50,17 +52,12 @@ class MqttListenerArgumentsIntegrationTests {
 				ValidationAutoConfiguration.class))
 		.withPropertyValues("mqtt.listener.retry.initial-interval=10ms");
 
-	private static void awaitSubscribed(MqttClientManager manager) {
-		await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-				&& manager.getSubscriptions().stream().allMatch((status) -> status.grantedQos() != null));
-	}
-
 	@Test
 	void invalidPayloadShouldGoToTheErrorHandlerOnceAndTheNextValidOneShouldBeProcessed() {
 		this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl())
 			.withUserConfiguration(ValidatingListener.class)
 			.run((context) -> {
-				awaitSubscribed(context.getBean(MqttClientManager.class));
+				awaitGranted(context.getBean(MqttClientManager.class));
 				MqttTemplate template = context.getBean(MqttTemplate.class);
 				template.publish("valid/a", new Command("", 500));
 				template.publish("valid/a", new Command("open", 7));
@@ -80,7 +77,7 @@ class MqttListenerArgumentsIntegrationTests {
 		this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl())
 			.withUserConfiguration(CustomResolverConfiguration.class)
 			.run((context) -> {
-				awaitSubscribed(context.getBean(MqttClientManager.class));
+				awaitGranted(context.getBean(MqttClientManager.class));
 				context.getBean(MqttTemplate.class).publish("custom/levels/three", "x");
 				CustomResolverConfiguration listener = context.getBean(CustomResolverConfiguration.class);
 				await().untilAsserted(() -> assertThat(listener.received).containsExactly("3:x"));
@@ -92,7 +89,7 @@ class MqttListenerArgumentsIntegrationTests {
 		this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl())
 			.withUserConfiguration(Responder.class)
 			.run((context) -> {
-				awaitSubscribed(context.getBean(MqttClientManager.class));
+				awaitGranted(context.getBean(MqttClientManager.class));
 				MqttTemplate template = context.getBean(MqttTemplate.class);
 				template.newMessage(new Command("status", 1))
 					.topic("requests/status")
@@ -103,7 +100,9 @@ class MqttListenerArgumentsIntegrationTests {
 					.publish();
 				Responder responder = context.getBean(Responder.class);
 				await().untilAsserted(() -> assertThat(responder.replies)
-					.containsExactly("reply to status|corr-42|application/json|tenant=acme"));
+					.containsExactly("reply to status|corr-42|application/json|tenant=acme|correlation=corr-42"));
+				assertThat(responder.expiries).singleElement()
+					.satisfies((expiry) -> assertThat(expiry).isBetween(1L, 60L));
 			});
 	}
 
@@ -114,7 +113,7 @@ class MqttListenerArgumentsIntegrationTests {
 			this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl())
 				.withUserConfiguration(OptionsListener.class)
 				.run((context) -> {
-					awaitSubscribed(context.getBean(MqttClientManager.class));
+					awaitGranted(context.getBean(MqttClientManager.class));
 					OptionsListener listener = context.getBean(OptionsListener.class);
 					context.getBean(MqttTemplate.class).publish("options/local", "own");
 					raw.publish("options/local", "foreign", 1, false);
@@ -212,6 +211,8 @@ class MqttListenerArgumentsIntegrationTests {
 
 		final List<String> replies = new CopyOnWriteArrayList<>();
 
+		final List<Long> expiries = new CopyOnWriteArrayList<>();
+
 		private final MqttTemplate template;
 
 		Responder(MqttTemplate template) {
@@ -224,7 +225,7 @@ class MqttListenerArgumentsIntegrationTests {
 				@Header(MessageHeaders.CONTENT_TYPE) String contentType,
 				@Header(MqttHeaders.MESSAGE_EXPIRY_INTERVAL) long expiry,
 				@Header(MqttHeaders.USER_PROPERTIES) Map<String, String> userProperties) {
-			assertThat(expiry).isBetween(1L, 60L);
+			this.expiries.add(expiry);
 			this.template.newMessage("reply to " + command.action() + "|"
 					+ new String(correlationData, StandardCharsets.UTF_8) + "|" + contentType + "|tenant="
 					+ userProperties.get("tenant"))
@@ -234,8 +235,10 @@ class MqttListenerArgumentsIntegrationTests {
 		}
 
 		@MqttListener("replies/+")
-		void onReply(String reply) {
-			this.replies.add(reply);
+		void onReply(String reply,
+				@Header(name = MqttHeaders.CORRELATION_DATA, required = false) byte @Nullable [] correlationData) {
+			this.replies.add(reply + "|correlation="
+					+ ((correlationData != null) ? new String(correlationData, StandardCharsets.UTF_8) : null));
 		}
 
 	}

@@ -31,6 +31,7 @@ import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.messaging.handler.annotation.Headers;
 import org.springframework.messaging.handler.annotation.Payload;
 
+import static io.mqttboot.ListenerContexts.awaitSubscribed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,11 +50,6 @@ class MqttListenerIntegrationTests {
 
 	private ApplicationContextRunner runner() {
 		return this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl());
-	}
-
-	private static void awaitSubscribed(MqttClientManager manager) {
-		await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-				&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
 	}
 
 	@Test

@@ -18,6 +18,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitSubscribed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -64,11 +65,6 @@ class MqttListenerSharedSubscriptionIntegrationTests {
 			assertThat(a.processed).isNotEmpty();
 			assertThat(b.processed).isNotEmpty();
 		}));
-	}
-
-	private static void awaitSubscribed(MqttClientManager manager) {
-		await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-				&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
 	}
 
 	@Configuration(proxyBeanMethods = false)

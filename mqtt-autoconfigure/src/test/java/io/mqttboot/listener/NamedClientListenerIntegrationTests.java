@@ -33,6 +33,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.messaging.handler.annotation.Headers;
 
+import static io.mqttboot.ListenerContexts.awaitGranted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
@@ -75,13 +76,6 @@ class NamedClientListenerIntegrationTests {
 		}
 	}
 
-	private static MqttClientManager awaitSubscribed(ApplicationContext context, String clientName) {
-		MqttClientManager manager = context.getBean(MqttClientRegistry.class).getClientManager(clientName);
-		await().until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-				&& manager.getSubscriptions().stream().allMatch((status) -> status.grantedQos() != null));
-		return manager;
-	}
-
 	private static MqttEndpoint endpoint(ApplicationContext context) {
 		return new MqttEndpoint(context.getBean(MqttClientRegistry.class),
 				context.getBean(MqttListenerEndpointRegistry.class));
@@ -92,8 +86,8 @@ class NamedClientListenerIntegrationTests {
 		this.contextRunner.withPropertyValues("mqtt.clients.telemetry.url=" + broker.getUrl())
 			.withUserConfiguration(TwoClientListeners.class)
 			.run((context) -> {
-				MqttClientManager defaultClient = awaitSubscribed(context, "default");
-				MqttClientManager telemetry = awaitSubscribed(context, "telemetry");
+				MqttClientManager defaultClient = awaitGranted(context, "default");
+				MqttClientManager telemetry = awaitGranted(context, "telemetry");
 				peerPublish("fleet/default/1", "d");
 				peerPublish("fleet/telemetry/1", "t");
 				// Both connections subscribe to fleet/all: the broker sends one copy to each.
@@ -129,7 +123,7 @@ class NamedClientListenerIntegrationTests {
 			.withPropertyValues("mqtt.clients.legacy.url=" + broker.getUrl(), "mqtt.clients.legacy.version=3")
 			.withUserConfiguration(LegacyClientListener.class)
 			.run((context) -> {
-				MqttClientManager legacy = awaitSubscribed(context, "legacy");
+				MqttClientManager legacy = awaitGranted(context, "legacy");
 				assertThat(legacy.getSettings().getVersion()).isEqualTo(MqttVersion.MQTT_3_1_1);
 				peerPublish("legacy/1", "old");
 				LegacyClientListener listener = context.getBean(LegacyClientListener.class);

@@ -22,6 +22,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitGranted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,8 +43,7 @@ class MqttMetricsIntegrationTests {
 	void metersShouldCountPublishedReceivedAndProcessedMessages() {
 		this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl()).run((context) -> {
 			MqttClientManager manager = context.getBean(MqttClientManager.class);
-			await().until(() -> manager.isConnected() && manager.getSubscriptions().stream()
-				.allMatch((status) -> status.grantedQos() != null));
+			awaitGranted(manager);
 			MqttTemplate template = context.getBean(MqttTemplate.class);
 			for (int i = 0; i < 10; i++) {
 				template.newMessage("q1").topic("metrics/a").qos(1).publish();
@@ -63,6 +63,10 @@ class MqttMetricsIntegrationTests {
 				.functionCounter().count()).isEqualTo(1);
 			assertThat(registry.get("mqtt.messages.published").tags("qos", "1", "outcome", "failure")
 				.functionCounter().count()).isZero();
+			assertThat(registry.get("mqtt.messages.published").functionCounters())
+				.extracting((counter) -> counter.getId().getDescription())
+				.containsOnly("Messages published, by outcome: success (acknowledged; QoS 0: written)"
+						+ " or failure (could not be published)");
 			assertThat(registry.get("mqtt.messages.received").tags("qos", "1").functionCounter().count()).isEqualTo(10);
 			assertThat(registry.get("mqtt.messages.received").tags("qos", "0").functionCounter().count()).isEqualTo(5);
 			assertThat(registry.get("mqtt.messages.received").tags("qos", "2").functionCounter().count()).isEqualTo(1);

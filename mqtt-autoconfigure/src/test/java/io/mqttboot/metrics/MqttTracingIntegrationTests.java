@@ -32,6 +32,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitGranted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,7 +52,7 @@ class MqttTracingIntegrationTests {
 	@Test
 	void traceIdSetOnThePublishingSideShouldBeVisibleInTheListener() {
 		this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl()).run((context) -> {
-			awaitSubscribed(context.getBean(MqttClientManager.class));
+			awaitGranted(context.getBean(MqttClientManager.class));
 			Tracer tracer = context.getBean(Tracer.class);
 			Span request = tracer.nextSpan().name("request").start();
 			try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
@@ -68,7 +69,7 @@ class MqttTracingIntegrationTests {
 	@Test
 	void onMqtt311TheMessageShouldArriveWithoutTraceContext() {
 		this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl(), "mqtt.version=3").run((context) -> {
-			awaitSubscribed(context.getBean(MqttClientManager.class));
+			awaitGranted(context.getBean(MqttClientManager.class));
 			Tracer tracer = context.getBean(Tracer.class);
 			Span request = tracer.nextSpan().name("request").start();
 			try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
@@ -80,11 +81,6 @@ class MqttTracingIntegrationTests {
 			assertThat(listener.traceIds.get(0)).isNotEqualTo(request.context().traceId());
 			assertThat(listener.traceparents.get(0)).isEqualTo("none");
 		});
-	}
-
-	private static void awaitSubscribed(MqttClientManager manager) {
-		await().until(() -> manager.isConnected() && manager.getSubscriptions().stream()
-			.allMatch((status) -> status.grantedQos() != null));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
+import io.mqttboot.ListenerContexts;
 import io.mqttboot.annotation.MqttListener;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
@@ -78,9 +79,7 @@ final class Reliability {
 	 */
 	static MqttClientManager awaitSubscribed(ApplicationContext context) {
 		MqttClientManager manager = context.getBean(MqttClientManager.class);
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> manager.isConnected() && !manager.getSubscriptions().isEmpty()
-					&& manager.getSubscriptions().stream().allMatch((status) -> status.reasonCode() != null));
+		ListenerContexts.awaitSubscribed(manager, Duration.ofSeconds(20));
 		return manager;
 	}
 

@@ -24,7 +24,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * The {@code mqtt} actuator endpoint: per client its connection state, the QoS 1 and
  * QoS 2 messages in flight in each direction, the outbox, the subscriptions with the QoS
  * the broker granted, the received messages no listener wanted, and the listeners with their queue and counters. Writes (stopping
- * and starting a listener) need {@code management.endpoint.mqtt.access=unrestricted}.
+ * and starting, pausing and resuming a listener) need
+ * {@code management.endpoint.mqtt.access=unrestricted}.
  *
  * @since 0.1.0
  */
@@ -59,22 +60,36 @@ public class MqttEndpoint {
 	}
 
 	/**
-	 * Stop or start a listener.
+	 * Stop or start, pause or resume a listener: {@code POST /actuator/mqtt/{id}} with
+	 * {@code {"running": false}} or {@code {"paused": true}}. A paused listener keeps its
+	 * subscriptions and takes no messages until resumed.
 	 * @param id the listener id
-	 * @param running {@code false} to stop, {@code true} to start
+	 * @param running {@code false} to stop, {@code true} to start, {@code null} to leave
+	 * as is
+	 * @param paused {@code true} to pause, {@code false} to resume, {@code null} to leave
+	 * as is
 	 * @return the listener after the change, or {@code null} if there is no such listener
 	 */
 	@WriteOperation
-	public @Nullable ListenerDescriptor listener(@Selector String id, boolean running) {
+	public @Nullable ListenerDescriptor listener(@Selector String id, @Nullable Boolean running,
+			@Nullable Boolean paused) {
 		MqttListenerContainer container = (this.listeners != null) ? this.listeners.getListenerContainer(id) : null;
 		if (container == null) {
 			return null;
 		}
-		if (running) {
-			container.start();
+		if (paused != null && paused) {
+			this.listeners.pause(id);
 		}
-		else {
-			container.stop();
+		if (running != null) {
+			if (running) {
+				container.start();
+			}
+			else {
+				container.stop();
+			}
+		}
+		if (paused != null && !paused) {
+			this.listeners.resume(id);
 		}
 		return describe(container);
 	}
@@ -103,8 +118,8 @@ public class MqttEndpoint {
 	private ListenerDescriptor describe(MqttListenerContainer container) {
 		return new ListenerDescriptor(container.getListenerId(),
 				container.getSubscriptions().stream().map((subscription) -> subscription.filter()).toList(),
-				container.isRunning(), container.getQueued(), container.getProcessed(), container.getFailed(),
-				container.getDropped(), container.getFiltered());
+				container.isRunning(), container.isPaused(), container.getQueued(), container.getProcessed(),
+				container.getFailed(), container.getDropped(), container.getFiltered());
 	}
 
 	/**
@@ -177,14 +192,15 @@ public class MqttEndpoint {
 	 * @param id the listener id
 	 * @param topics its topic filters
 	 * @param running whether it runs
+	 * @param paused whether it is paused: subscribed, but taking no messages
 	 * @param queued messages waiting in its queues
 	 * @param processed messages processed
 	 * @param failed messages that failed after retries
 	 * @param dropped QoS 0 messages dropped on overflow
 	 * @param filtered messages its filter rejected, acknowledged unprocessed
 	 */
-	public record ListenerDescriptor(String id, List<String> topics, boolean running, int queued, long processed,
-			long failed, long dropped, long filtered) {
+	public record ListenerDescriptor(String id, List<String> topics, boolean running, boolean paused, int queued,
+			long processed, long failed, long dropped, long filtered) {
 	}
 
 }

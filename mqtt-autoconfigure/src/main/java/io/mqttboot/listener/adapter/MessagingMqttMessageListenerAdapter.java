@@ -2,21 +2,33 @@ package io.mqttboot.listener.adapter;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+
+import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.listener.MqttAcknowledgment;
 import io.mqttboot.listener.MqttListenerExecutionFailedException;
 import io.mqttboot.listener.MqttMessageListener;
+import io.mqttboot.support.MqttHeaders;
 import io.mqttboot.support.MqttTopics;
 import io.mqttboot.support.TopicTemplate;
 
 import org.springframework.messaging.Message;
 import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
+import org.springframework.messaging.support.MessageBuilder;
 
 /**
  * Invokes an annotated listener method for each message: builds a spring-messaging
  * {@link Message} with the payload bytes and the {@link io.mqttboot.support.MqttHeaders}, lets the argument
  * resolvers convert and bind, and wraps any failure in a
  * {@link MqttListenerExecutionFailedException} that names the listener and the topic.
+ * <p>
+ * A method returning a {@link java.util.concurrent.CompletableFuture} (any
+ * {@link CompletionStage}) is finished when the future completes: this adapter waits for
+ * it, so the container acknowledges on normal completion and hands an exceptional one to
+ * the retry and error handling, as for a thrown exception.
  *
  * @since 0.1.0
  */
@@ -46,11 +58,48 @@ public class MessagingMqttMessageListenerAdapter implements MqttMessageListener 
 
 	@Override
 	public void onMessage(MqttReceivedMessage message) {
+		onMessage(message, null);
+	}
+
+	/**
+	 * Invoke the method for a message, handing it an acknowledgment to acknowledge
+	 * manually.
+	 * @param message the message
+	 * @param acknowledgment the acknowledgment for a {@link MqttAcknowledgment} parameter,
+	 * or {@code null}
+	 */
+	public void onMessage(MqttReceivedMessage message, @Nullable MqttAcknowledgment acknowledgment) {
 		try {
-			this.handlerMethod.invoke(toMessage(message));
+			Message<byte[]> request = toMessage(message);
+			if (acknowledgment != null) {
+				request = MessageBuilder.fromMessage(request).setHeader(MqttHeaders.ACKNOWLEDGMENT, acknowledgment).build();
+			}
+			awaitIfAsync(this.handlerMethod.invoke(request));
 		}
 		catch (Exception ex) {
 			throw new MqttListenerExecutionFailedException(this.listenerId, message.getTopic(), ex);
+		}
+	}
+
+	/**
+	 * Wait for the result of an asynchronous method: the message is finished only when the
+	 * future completed.
+	 * @param result the method's return value
+	 * @return the value the future completed with, or the result itself
+	 * @throws Exception the failure of the future
+	 */
+	private static @Nullable Object awaitIfAsync(@Nullable Object result) throws Exception {
+		if (!(result instanceof CompletionStage<?> stage)) {
+			return result;
+		}
+		try {
+			return stage.toCompletableFuture().get();
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof Exception cause) {
+				throw cause;
+			}
+			throw ex;
 		}
 	}
 

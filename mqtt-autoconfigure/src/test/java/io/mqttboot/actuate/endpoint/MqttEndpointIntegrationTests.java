@@ -3,11 +3,13 @@ package io.mqttboot.actuate.endpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.mqttboot.RawMqttClient;
 import io.mqttboot.actuate.endpoint.MqttEndpoint.ClientDescriptor;
+import io.mqttboot.actuate.endpoint.MqttEndpoint.ListenerDescriptor;
 import io.mqttboot.annotation.MqttListener;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
 import io.mqttboot.autoconfigure.actuate.MqttEndpointAutoConfiguration;
@@ -24,6 +26,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
+import static io.mqttboot.ListenerContexts.awaitGranted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -82,8 +85,7 @@ class MqttEndpointIntegrationTests {
 			.run((context) -> {
 				MqttClientManager manager = context.getBean(MqttClientManager.class);
 				MqttEndpoint endpoint = context.getBean(MqttEndpoint.class);
-				await().until(() -> manager.isConnected() && manager.getSubscriptions().stream()
-					.allMatch((status) -> status.grantedQos() != null));
+				awaitGranted(manager);
 				ClientDescriptor idle = endpoint.clients().clients().get("default");
 				assertThat(idle.subscriptions()).singleElement().satisfies((subscription) -> {
 					assertThat(subscription.filter()).isEqualTo("latch/+");
@@ -107,10 +109,55 @@ class MqttEndpointIntegrationTests {
 					assertThat(done.inFlight().incomingQos1()).isZero();
 					assertThat(done.listeners().get(0).processed()).isEqualTo(1);
 				});
-				assertThat(endpoint.listener("latch", false).running()).isFalse();
-				assertThat(endpoint.listener("latch", true).running()).isTrue();
-				assertThat(endpoint.listener("unknown", true)).isNull();
+				assertThat(endpoint.listener("latch", false, null).running()).isFalse();
+				assertThat(endpoint.listener("latch", true, null).running()).isTrue();
+				assertThat(endpoint.listener("unknown", true, null)).isNull();
 			});
+	}
+
+	@Test
+	void writeOperationShouldPauseAndResumeAListenerKeepingItsSubscription() {
+		this.contextRunner.withPropertyValues("mqtt.url=" + broker.getUrl())
+			.withUserConfiguration(RecordingListener.class)
+			.run((context) -> {
+				MqttClientManager manager = context.getBean(MqttClientManager.class);
+				MqttEndpoint endpoint = context.getBean(MqttEndpoint.class);
+				await().until(() -> manager.isConnected() && manager.getSubscriptions().stream()
+					.allMatch((status) -> status.grantedQos() != null));
+				// tag::endpoint-pause[]
+				ListenerDescriptor paused = endpoint.listener("recording", null, true);
+				// end::endpoint-pause[]
+				assertThat(paused).isNotNull();
+				assertThat(paused.paused()).isTrue();
+				assertThat(paused.running()).isTrue();
+				context.getBean(MqttTemplate.class).newMessage("held").topic("recording/a").qos(1).publish();
+				await().until(() -> manager.getInFlight().getIncomingQos1() == 1);
+				RecordingListener listener = context.getBean(RecordingListener.class);
+				assertThat(listener.received).isEmpty();
+				ClientDescriptor client = endpoint.clients().clients().get("default");
+				assertThat(client.subscriptions()).singleElement()
+					.satisfies((subscription) -> assertThat(subscription.filter()).isEqualTo("recording/+"));
+				assertThat(client.listeners()).singleElement().satisfies((descriptor) -> {
+					assertThat(descriptor.paused()).isTrue();
+					assertThat(descriptor.queued()).isEqualTo(1);
+				});
+				ListenerDescriptor resumed = endpoint.listener("recording", null, false);
+				assertThat(resumed).isNotNull();
+				assertThat(resumed.paused()).isFalse();
+				await().until(() -> listener.received.contains("held") && manager.getInFlight().getIncomingQos1() == 0);
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class RecordingListener {
+
+		final List<String> received = new CopyOnWriteArrayList<>();
+
+		@MqttListener(id = "recording", topics = "recording/+", qos = 1)
+		void onMessage(String payload) {
+			this.received.add(payload);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,0 +1,275 @@
+package io.mqttboot.test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A RabbitMQ broker with its MQTT plugin, run as a child process on free {@code 127.0.0.1}
+ * ports, for tests of what a broker other than mosquitto does (RabbitMQ 3.10 speaks MQTT
+ * 3.1.1 only and answers a QoS 2 PUBLISH with PUBACK).
+ * <p>
+ * It uses the Debian package ({@code apt-get install -y rabbitmq-server}; the MQTT plugin
+ * ships with it and is enabled for this node only) and leaves the system's own node alone:
+ * node name, AMQP, MQTT and distribution ports, configuration, database and logs are this
+ * instance's own, in a temporary directory that {@link #close()} deletes. Erlang starts
+ * its port mapper daemon ({@code epmd}) if none runs; it is shared by every node of the
+ * machine and outlives the broker. Use {@link #isInstalled()} to skip tests without it.
+ * Anonymous MQTT connections are allowed; {@link MqttTestBrokerOptions} are otherwise
+ * ignored.
+ *
+ * @since 0.1.0
+ */
+public final class RabbitMqBroker implements MqttTestBroker {
+
+	/**
+	 * The RabbitMQ start script of the Debian package, run directly rather than through
+	 * the wrapper in {@code /usr/sbin}, which switches to the {@code rabbitmq} user.
+	 */
+	static final Path SERVER_SCRIPT = Path.of("/usr/lib/rabbitmq/bin/rabbitmq-server");
+
+	private static final Pattern VERSION = Pattern.compile("RabbitMQ (\\d+\\.\\d+\\.\\d+)");
+
+	private static final Logger logger = LoggerFactory.getLogger(RabbitMqBroker.class);
+
+	private final MqttTestBrokerOptions options;
+
+	private final int port = LoopbackPorts.findFree();
+
+	private final int amqpPort = LoopbackPorts.findFree();
+
+	private final int distributionPort = LoopbackPorts.findFree();
+
+	private final Path directory;
+
+	private final Object lifecycleMonitor = new Object();
+
+	private @Nullable Process process;
+
+	/**
+	 * Create a broker with default options; call {@link #start()} to run it.
+	 */
+	public RabbitMqBroker() {
+		this(MqttTestBrokerOptions.defaults());
+	}
+
+	/**
+	 * Create a broker; call {@link #start()} to run it.
+	 * @param options the options (only the startup timeout is used)
+	 */
+	public RabbitMqBroker(MqttTestBrokerOptions options) {
+		this.options = options;
+		try {
+			this.directory = Files.createTempDirectory("mqttboot-rabbitmq-");
+			Files.createDirectories(this.directory.resolve("mnesia"));
+			Files.createDirectories(this.directory.resolve("log"));
+			Files.writeString(this.directory.resolve("rabbitmq.conf"),
+					String.join("\n", "listeners.tcp.default = " + LoopbackPorts.HOST + ":" + this.amqpPort,
+							"mqtt.listeners.tcp.default = " + LoopbackPorts.HOST + ":" + this.port,
+							"mqtt.allow_anonymous = true", "loopback_users = none", "log.console = true",
+							"log.console.level = info", "log.file = false", ""));
+			Files.writeString(this.directory.resolve("enabled_plugins"), "[rabbitmq_mqtt].\n");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot prepare a RabbitMQ working directory", ex);
+		}
+	}
+
+	/**
+	 * Return whether the RabbitMQ server of the Debian package is installed.
+	 * @return whether {@link #start()} can work
+	 */
+	public static boolean isInstalled() {
+		return Files.isExecutable(SERVER_SCRIPT);
+	}
+
+	@Override
+	public String getHost() {
+		return LoopbackPorts.HOST;
+	}
+
+	@Override
+	public int getPort() {
+		return this.port;
+	}
+
+	@Override
+	public String getImplementation() {
+		String version = getVersion();
+		return "rabbitmq" + ((version != null) ? " " + version : "");
+	}
+
+	/**
+	 * Return the RabbitMQ version, once started.
+	 * @return the version, or {@code null} when not known yet
+	 */
+	public @Nullable String getVersion() {
+		Matcher matcher = VERSION.matcher(getLog());
+		return matcher.find() ? matcher.group(1) : null;
+	}
+
+	@Override
+	public MqttTestBrokerOptions getOptions() {
+		return this.options;
+	}
+
+	@Override
+	public void start() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.process != null) {
+				return;
+			}
+			if (!isInstalled()) {
+				throw new IllegalStateException("RabbitMQ is not installed (" + SERVER_SCRIPT
+						+ " missing); install it with: apt-get install -y rabbitmq-server");
+			}
+			ProcessBuilder builder = new ProcessBuilder(SERVER_SCRIPT.toString()).directory(this.directory.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+			Map<String, String> env = builder.environment();
+			env.put("HOME", this.directory.toString());
+			env.put("RABBITMQ_NODENAME", "mqttboot-" + this.port + "@localhost");
+			env.put("RABBITMQ_NODE_IP_ADDRESS", LoopbackPorts.HOST);
+			env.put("RABBITMQ_NODE_PORT", Integer.toString(this.amqpPort));
+			env.put("RABBITMQ_DIST_PORT", Integer.toString(this.distributionPort));
+			env.put("RABBITMQ_CONFIG_FILE", this.directory.resolve("rabbitmq.conf").toString());
+			env.put("RABBITMQ_ENABLED_PLUGINS_FILE", this.directory.resolve("enabled_plugins").toString());
+			env.put("RABBITMQ_MNESIA_BASE", this.directory.resolve("mnesia").toString());
+			env.put("RABBITMQ_LOG_BASE", this.directory.resolve("log").toString());
+			env.put("RABBITMQ_PID_FILE", this.directory.resolve("rabbitmq.pid").toString());
+			env.put("RABBITMQ_LOGS", "-");
+			Process started;
+			try {
+				started = builder.start();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Cannot start " + SERVER_SCRIPT, ex);
+			}
+			ProcessReaper.register(started);
+			this.process = started;
+			long deadline = System.nanoTime() + Math.max(this.options.getStartupTimeout().toNanos(),
+					TimeUnit.SECONDS.toNanos(60));
+			while (System.nanoTime() < deadline) {
+				if (!started.isAlive()) {
+					ended(started);
+					throw new IllegalStateException("RabbitMQ exited with code " + started.exitValue()
+							+ " while starting; its log:\n" + getLog());
+				}
+				if (getLog().contains("started MQTT TCP listener") && LoopbackPorts.accepts(this.port, 200)) {
+					logger.info("Started {} on {}", getImplementation(), getUrl());
+					return;
+				}
+				sleep(100);
+			}
+			stop();
+			throw new IllegalStateException("RabbitMQ did not accept MQTT connections on " + getUrl()
+					+ " within 60 s; its log:\n" + getLog());
+		}
+	}
+
+	@Override
+	public void stop() {
+		synchronized (this.lifecycleMonitor) {
+			Process process = this.process;
+			if (process == null) {
+				return;
+			}
+			// The start script waits for the Erlang VM, which must be stopped itself.
+			List<ProcessHandle> children = process.descendants().toList();
+			children.forEach(ProcessHandle::destroy);
+			process.destroy();
+			awaitExit(process, children);
+			ended(process);
+		}
+	}
+
+	@Override
+	public void kill() {
+		synchronized (this.lifecycleMonitor) {
+			Process process = this.process;
+			if (process == null) {
+				return;
+			}
+			List<ProcessHandle> children = process.descendants().toList();
+			children.forEach(ProcessHandle::destroyForcibly);
+			process.destroyForcibly();
+			awaitExit(process, children);
+			ended(process);
+		}
+	}
+
+	private static void awaitExit(Process process, List<ProcessHandle> children) {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+		while (System.nanoTime() < deadline
+				&& (process.isAlive() || children.stream().anyMatch(ProcessHandle::isAlive))) {
+			sleep(50);
+		}
+		children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+		process.destroyForcibly();
+	}
+
+	private void ended(Process process) {
+		ProcessReaper.unregister(process);
+		this.process = null;
+	}
+
+	@Override
+	public boolean isRunning() {
+		Process process = this.process;
+		return process != null && process.isAlive();
+	}
+
+	@Override
+	public String getLog() {
+		try {
+			Path file = logFile();
+			return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+		}
+		catch (IOException ex) {
+			return "";
+		}
+	}
+
+	private Path logFile() {
+		return this.directory.resolve("rabbitmq.log");
+	}
+
+	@Override
+	public void close() {
+		stop();
+		try (Stream<Path> files = Files.walk(this.directory)) {
+			files.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException ex) {
+			logger.debug("Cannot delete {}", this.directory, ex);
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "RabbitMqBroker " + getUrl();
+	}
+
+}
