@@ -157,9 +157,11 @@ class VirtualThreadListenerIntegrationTests {
 		void onMessage(@TopicVariable String topic, String payload) throws InterruptedException {
 			this.threads.add(Thread.currentThread());
 			this.threadNames.add(Thread.currentThread().getName());
-			// Blocks a little, so that a lane holding several topics would show a reordering.
-			Thread.sleep(1);
-			this.byTopic.computeIfAbsent(topic, (key) -> new ConcurrentLinkedQueue<>()).add(Integer.parseInt(payload));
+			// Even numbers take longer: two messages of a topic processed at the same time
+			// would be recorded out of order.
+			int sequence = Integer.parseInt(payload);
+			Thread.sleep((sequence % 2 == 0) ? 3 : 0);
+			this.byTopic.computeIfAbsent(topic, (key) -> new ConcurrentLinkedQueue<>()).add(sequence);
 		}
 
 		int received() {
