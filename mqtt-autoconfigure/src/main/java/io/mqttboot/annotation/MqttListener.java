@@ -17,8 +17,9 @@ import org.springframework.core.annotation.AliasFor;
  * Topics are topic filters ({@code a/+/temp}, {@code a/#}) or templates whose
  * {@code {name}} levels subscribe as {@code +} and bind to {@link TopicVariable}
  * parameters ({@code sensors/{deviceId}/temp}). Every attribute except {@code qos},
- * {@code noLocal}, {@code retainAsPublished}, {@code retainHandling}, {@code ackMode} and
- * {@code batch} accepts {@code ${...}} placeholders.
+ * {@code noLocal}, {@code retainAsPublished}, {@code retainHandling}, {@code ackMode},
+ * {@code batch} and {@code replyOnError} accepts {@code ${...}} placeholders, and so does the
+ * topic of {@code @SendTo}.
  * <p>
  * Supported method parameters:
  * <ul>
@@ -40,6 +41,14 @@ import org.springframework.core.annotation.AliasFor;
  * {@link #ackMode()});</li>
  * <li>anything a custom {@code HandlerMethodArgumentResolver} bean supports.</li>
  * </ul>
+ * A non-void return value is the MQTT 5 reply: published on the listener's client to the
+ * message's response topic with its correlation data, else to the topic of
+ * {@link org.springframework.messaging.handler.annotation.SendTo @SendTo} (whose
+ * {@code {name}} levels take the listener's topic variables); return a
+ * {@link org.springframework.messaging.Message Message&lt;?&gt;} to set the reply's QoS,
+ * retain flag, user properties or content type through its headers. The request is
+ * acknowledged after the reply publish completed. See {@link #replyOnError()}.
+ * <p>
  * The method runs on a listener thread, never on the network thread. QoS 1 and QoS 2
  * messages are acknowledged after it returns (or after the error handler dealt with its
  * failure), so a crash mid-method leads to redelivery with a persistent session. A method
@@ -202,5 +211,16 @@ public @interface MqttListener {
 	 * @return the idle event interval
 	 */
 	String idleEventInterval() default "";
+
+	/**
+	 * Whether a failure of the method is answered with an MQTT 5 error reply (to the
+	 * request's response topic, else to {@code @SendTo}) instead of the retries and the
+	 * error handler: the reply carries the user property {@code mqtt-error} with the
+	 * exception class and the exception message as UTF-8 payload, and the message counts
+	 * as processed. Messages with nowhere to reply to take the usual error handling. Needs
+	 * MQTT 5 (the startup fails on an MQTT 3.1.1 client). Default {@code false}.
+	 * @return whether to reply on error
+	 */
+	boolean replyOnError() default false;
 
 }

@@ -48,6 +48,7 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.messaging.handler.annotation.Headers;
+import org.springframework.messaging.handler.annotation.SendTo;
 import org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory;
 import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 import org.springframework.util.ClassUtils;
@@ -174,6 +175,14 @@ public class MqttListenerAnnotationBeanPostProcessor
 			endpoint.setNoLocal(listener.noLocal());
 			endpoint.setRetainAsPublished(listener.retainAsPublished());
 			endpoint.setRetainHandling(listener.retainHandling());
+			SendTo sendTo = AnnotatedElementUtils.findMergedAnnotation(method, SendTo.class);
+			if (sendTo != null) {
+				if (sendTo.value().length != 1 || !StringUtils.hasText(sendTo.value()[0])) {
+					throw new IllegalArgumentException("@SendTo needs exactly one topic");
+				}
+				endpoint.setSendTo(resolve(sendTo.value()[0]));
+			}
+			endpoint.setReplyOnError(listener.replyOnError());
 			String concurrency = resolve(listener.concurrency());
 			if (StringUtils.hasText(concurrency)) {
 				endpoint.setConcurrency(parseConcurrency(concurrency));
@@ -422,6 +431,11 @@ public class MqttListenerAnnotationBeanPostProcessor
 		}
 		endpoint.setMessageHandlerMethodFactory(registration.methodFactory());
 		endpoint.setMessageConverter(messageConverter(registration.beanFactory()));
+		MqttClientRegistry clients = registration.beanFactory().getBeanProvider(MqttClientRegistry.class).getIfAvailable();
+		if (clients != null && clients.containsClient(endpoint.getClientName())) {
+			// Replies go out on the listener's own client.
+			endpoint.setReplyTemplate(clients.getTemplate(endpoint.getClientName()));
+		}
 		if (StringUtils.hasText(pending.errorHandler())) {
 			try {
 				endpoint.setErrorHandler(

@@ -2,8 +2,11 @@ package io.mqttboot.aot;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 import org.jspecify.annotations.Nullable;
 
@@ -91,7 +94,30 @@ class MqttListenerBeanRegistrationAotProcessor implements BeanRegistrationAotPro
 				types.add(resolvable.getType());
 			}
 		}
+		replyType(method).ifPresent(types::add);
 		return types;
+	}
+
+	/**
+	 * Return the type a method's return value is written as when it is published as the
+	 * MQTT 5 reply: the return type, the payload type of a {@link Message}, or the value
+	 * type of a {@link CompletionStage}.
+	 */
+	private static Optional<Type> replyType(Method method) {
+		ResolvableType resolvable = ResolvableType.forMethodReturnType(method);
+		if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
+			resolvable = resolvable.as(CompletionStage.class).getGeneric();
+		}
+		if (resolvable.resolve() != null && Message.class.isAssignableFrom(resolvable.resolve())) {
+			resolvable = resolvable.as(Message.class).getGeneric();
+		}
+		Class<?> type = resolvable.resolve();
+		if (type == null || type == void.class || type == Void.class) {
+			return Optional.empty();
+		}
+		// Through a supertype's generic (CompletableFuture<T> as CompletionStage<T>) the
+		// declared type is the variable T: use what it resolves to.
+		return Optional.of((resolvable.getType() instanceof TypeVariable<?>) ? type : resolvable.getType());
 	}
 
 }

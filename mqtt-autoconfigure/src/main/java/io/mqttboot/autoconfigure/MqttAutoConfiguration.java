@@ -89,8 +89,15 @@ public final class MqttAutoConfiguration {
 			Environment environment, ObjectProvider<SslBundles> sslBundles) {
 		MqttClientSettings settings = settings(MqttClientRegistry.DEFAULT_CLIENT, properties, connectionDetails,
 				properties.getShutdownTimeout(), environment, sslBundles);
-		return new MqttClientManager(MqttClientRegistry.DEFAULT_CLIENT, settings,
+		MqttClientManager manager = new MqttClientManager(MqttClientRegistry.DEFAULT_CLIENT, settings,
 				customizers.orderedStream().toList(), eventPublisher);
+		pullAndRequestReply(manager, properties);
+		return manager;
+	}
+
+	private static void pullAndRequestReply(MqttClientManager manager, MqttProperties properties) {
+		manager.getReplyCorrelator().setTopicPrefix(properties.getRequestReply().getTopicPrefix());
+		manager.getPullBuffers().setCapacity(properties.getReceive().getBufferCapacity());
 	}
 
 	@Bean
@@ -119,6 +126,7 @@ public final class MqttAutoConfiguration {
 					properties.getShutdownTimeout(),
 					environment, sslBundles);
 			MqttClientManager manager = new MqttClientManager(name, settings, orderedCustomizers, eventPublisher);
+			pullAndRequestReply(manager, properties);
 			MqttTemplate template = new MqttTemplate(manager, mqttMessageConverter);
 			observationRegistry.ifAvailable(template::setObservationRegistry);
 			extra.put(name, template);

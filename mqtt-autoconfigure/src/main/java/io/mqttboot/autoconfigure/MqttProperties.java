@@ -30,6 +30,10 @@ public class MqttProperties extends MqttClientProperties {
 
 	private final Listener listener = new Listener();
 
+	private final RequestReply requestReply = new RequestReply();
+
+	private final Receive receive = new Receive();
+
 	public Duration getShutdownTimeout() {
 		return this.shutdownTimeout;
 	}
@@ -44,6 +48,57 @@ public class MqttProperties extends MqttClientProperties {
 
 	public Listener getListener() {
 		return this.listener;
+	}
+
+	public RequestReply getRequestReply() {
+		return this.requestReply;
+	}
+
+	public Receive getReceive() {
+		return this.receive;
+	}
+
+	/**
+	 * MQTT 5 request/reply of MqttTemplate.sendAndReceive, for all clients.
+	 */
+	public static class RequestReply {
+
+		/**
+		 * Prefix of each client's reply topic; the client id is appended. The client
+		 * subscribes to its reply topic on its first request and on every connection after
+		 * that.
+		 */
+		private String topicPrefix = "mqtt-replies/";
+
+		public String getTopicPrefix() {
+			return this.topicPrefix;
+		}
+
+		public void setTopicPrefix(String topicPrefix) {
+			this.topicPrefix = topicPrefix;
+		}
+
+	}
+
+	/**
+	 * Pulling messages with MqttTemplate.receive, for all clients.
+	 */
+	public static class Receive {
+
+		/**
+		 * Maximum number of messages buffered per topic filter until receive() takes them;
+		 * further messages are acknowledged and dropped (meter mqtt.receive.overflow).
+		 */
+		private int bufferCapacity = 1000;
+
+		public int getBufferCapacity() {
+			return this.bufferCapacity;
+		}
+
+		public void setBufferCapacity(int bufferCapacity) {
+			this.bufferCapacity = bufferCapacity;
+		}
+
 	}
 
 	/**

@@ -21,11 +21,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
+import io.mqttboot.core.engine.HiveMqEngines;
+import io.mqttboot.core.engine.MqttEngine;
+import io.mqttboot.core.outbox.MqttOutboxStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -159,6 +164,21 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	private volatile @Nullable String lastInboundFailure;
 
 	private final MqttPublishGuard publishGuard;
+
+	/**
+	 * Subscriptions of this client's own: the reply topic and the {@code receive} filters.
+	 * Guarded by {@link #subscriptionMonitor}; kept apart from the listeners' ones, which
+	 * {@link #setSubscriptions(List)} replaces.
+	 */
+	private final Map<String, MqttSubscription> internalSubscriptions = new LinkedHashMap<>();
+
+	private final Map<String, CompletableFuture<Integer>> pendingSubAcks = new ConcurrentHashMap<>();
+
+	private final List<Predicate<MqttReceivedMessage>> internalReceivers = new CopyOnWriteArrayList<>();
+
+	private final MqttReplyCorrelator replyCorrelator = new MqttReplyCorrelator(this);
+
+	private final MqttPullBuffers pullBuffers = new MqttPullBuffers(this);
 
 	/**
 	 * Create a new manager.
@@ -453,8 +473,88 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		HiveMqEngines.failInboundForTesting(this.engine, ex);
 	}
 
+	/**
+	 * Return the MQTT 5 request/reply state of this client.
+	 * @return the reply correlator
+	 */
+	public MqttReplyCorrelator getReplyCorrelator() {
+		return this.replyCorrelator;
+	}
+
+	/**
+	 * Return the buffers behind {@link MqttOperations#receive(String, Duration)}.
+	 * @return the pull buffers
+	 */
+	public MqttPullBuffers getPullBuffers() {
+		return this.pullBuffers;
+	}
+
+	/**
+	 * Add a subscription of the client's own (not a listener's), kept until the client
+	 * stops and renewed on every connection, whose messages go to the receiver instead of
+	 * the inbound handler.
+	 * @param subscription the subscription
+	 * @param receiver takes the messages it wants (and owns their acknowledgement) by
+	 * returning {@code true}
+	 * @return a future completed with the granted QoS, or failed if the broker refused;
+	 * calling again for a held filter returns the pending or granted result, or subscribes
+	 * again after a refusal (the receiver is added once)
+	 */
+	CompletableFuture<Integer> subscribeInternal(MqttSubscription subscription,
+			Predicate<MqttReceivedMessage> receiver) {
+		String filter = subscription.filter();
+		CompletableFuture<Integer> subAck;
+		synchronized (this.subscriptionMonitor) {
+			if (this.internalSubscriptions.putIfAbsent(filter, subscription) == null) {
+				this.internalReceivers.add(receiver);
+			}
+			subAck = this.pendingSubAcks.get(filter);
+			MqttSubscriptionStatus status = this.subscriptionStatus.get(filter);
+			if (subAck == null && status != null && status.grantedQos() != null) {
+				return CompletableFuture.completedFuture(status.grantedQos());
+			}
+			if (subAck == null) {
+				subAck = new CompletableFuture<>();
+				this.pendingSubAcks.put(filter, subAck);
+				if (status != null) {
+					// Refused before: ask again.
+					this.sent.remove(filter);
+				}
+				if (this.subscriptionsLive) {
+					reconcileSubscriptions();
+				}
+			}
+		}
+		return subAck.thenApply((code) -> {
+			if (code >= 0x80) {
+				throw new MqttException("MQTT client '" + this.name + "': the broker refused the subscription to '"
+						+ filter + "' (SUBACK reason code 0x" + Integer.toHexString(code) + ")");
+			}
+			return code;
+		});
+	}
+
+	private List<MqttSubscription> withInternal(List<MqttSubscription> subscriptions) {
+		if (this.internalSubscriptions.isEmpty()) {
+			return subscriptions;
+		}
+		List<MqttSubscription> all = new ArrayList<>(subscriptions);
+		Set<String> filters = new HashSet<>();
+		subscriptions.forEach((subscription) -> filters.add(subscription.filter()));
+		this.internalSubscriptions.values()
+			.stream()
+			.filter((subscription) -> !filters.contains(subscription.filter()))
+			.forEach(all::add);
+		return all;
+	}
+
 	private void onMessage(MqttReceivedMessage message) {
 		this.received[message.getQos()].increment();
+		for (Predicate<MqttReceivedMessage> receiver : this.internalReceivers) {
+			if (receiver.test(message)) {
+				return;
+			}
+		}
 		MqttInboundHandler handler = this.inboundHandler;
 		if (handler != null) {
 			handler.onMessage(message);
@@ -479,7 +579,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			subscriptions.forEach((subscription) -> kept.add(subscription.filter()));
 			this.desiredSubscriptions.stream()
 				.map(MqttSubscription::filter)
-				.filter((filter) -> !kept.contains(filter))
+				.filter((filter) -> !kept.contains(filter) && !this.internalSubscriptions.containsKey(filter))
 				.forEach(this.subscriptionStatus::remove);
 			this.desiredSubscriptions = List.copyOf(subscriptions);
 			if (this.subscriptionsLive) {
@@ -495,7 +595,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	public List<MqttSubscriptionStatus> getSubscriptions() {
 		List<MqttSubscription> desired;
 		synchronized (this.subscriptionMonitor) {
-			desired = this.desiredSubscriptions;
+			desired = withInternal(this.desiredSubscriptions);
 		}
 		return desired.stream()
 			.map((subscription) -> this.subscriptionStatus.getOrDefault(subscription.filter(),
@@ -527,7 +627,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	 */
 	private void reconcileSubscriptions() {
 		Map<String, MqttSubscription> desired = new LinkedHashMap<>();
-		this.desiredSubscriptions.forEach((subscription) -> desired.put(subscription.filter(), subscription));
+		withInternal(this.desiredSubscriptions)
+			.forEach((subscription) -> desired.put(subscription.filter(), subscription));
 		List<String> stale = this.sent.keySet().stream().filter((filter) -> !desired.containsKey(filter)).toList();
 		List<SentSubscription> missing = new ArrayList<>();
 		int generation = this.connectionGeneration.get();
@@ -620,6 +721,10 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			boolean refused = code >= 0x80;
 			this.subscriptionStatus.put(subscription.filter(), new MqttSubscriptionStatus(subscription.filter(),
 					subscription.qos(), refused ? null : code, code));
+			CompletableFuture<Integer> subAck = this.pendingSubAcks.remove(subscription.filter());
+			if (subAck != null) {
+				subAck.complete(code);
+			}
 			if (refused) {
 				logger.error("MQTT client '" + this.name + "' (client id '" + getClientId() + "'): the broker refused"
 						+ " the subscription to topic filter '" + subscription.filter() + "' (SUBACK reason code 0x"
@@ -923,7 +1028,31 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		this.stopped = true;
 		this.state = MqttConnectionState.DISCONNECTED;
 		this.engine.disconnect().exceptionally((ex) -> null);
-		throw new MqttConnectionFailedException(this.name, getClientId(), getServerUri(), describe(cause), cause);
+		Throwable explained = explainClosedBeforeConnAck(cause);
+		throw new MqttConnectionFailedException(this.name, getClientId(), getServerUri(), describe(explained),
+				explained);
+	}
+
+	/**
+	 * Return a cause that says what a broker closing an MQTT 5 CONNECT without any CONNACK
+	 * most likely means: RabbitMQ 3.10's MQTT plugin, for one, speaks MQTT 3.1.1 only and
+	 * closes the connection, leaving the client with nothing but "Server closed connection
+	 * without DISCONNECT". Other causes are returned as they are.
+	 * @param cause the failure of a connection attempt that got no CONNACK
+	 * @return the cause to log, report in health and publish
+	 */
+	private Throwable explainClosedBeforeConnAck(Throwable cause) {
+		Throwable unwrapped = cause;
+		while ((unwrapped instanceof CompletionException || unwrapped instanceof ExecutionException)
+				&& unwrapped.getCause() != null) {
+			unwrapped = unwrapped.getCause();
+		}
+		if (this.settings.getVersion() != MqttVersion.MQTT_5_0
+				|| !HiveMqEngines.isClosedByBrokerWithoutDisconnect(unwrapped)) {
+			return cause;
+		}
+		return new MqttException("The broker closed the MQTT 5 connection before CONNACK: it may speak MQTT 3.1.1"
+				+ " only (RabbitMQ 3.x does); if so, set mqtt.version=3", unwrapped);
 	}
 
 	@Override
@@ -1043,7 +1172,15 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		}
 	}
 
-	static String describe(Throwable ex) {
+	/**
+	 * Describe a failure for a log message: the class and message of its cause, unwrapped
+	 * from {@link CompletionException} and {@link ExecutionException}.
+	 * <p>
+	 * Internal: not for use by applications; may change without notice.
+	 * @param ex the failure
+	 * @return the description
+	 */
+	public static String describe(Throwable ex) {
 		Throwable cause = ex;
 		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
 				&& cause.getCause() != null) {
@@ -1084,6 +1221,7 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			}
 			manager.everConnected = true;
 			manager.sessionPresent = sessionPresent;
+			manager.inFlight.setOutgoingWindow(manager.engine.sendMaximum());
 			manager.reconnectAttempts = 0;
 			manager.connectedSince = Instant.now();
 			manager.state = MqttConnectionState.CONNECTED;
@@ -1097,9 +1235,10 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		}
 
 		@Override
-		public long disconnected(Throwable cause, boolean byUser, int attempts) {
+		public long disconnected(Throwable reported, boolean byUser, int attempts) {
 			MqttClientManager manager = MqttClientManager.this;
 			Instant since = manager.connectedSince;
+			Throwable cause = (since == null) ? explainClosedBeforeConnAck(reported) : reported;
 			manager.connectionGeneration.incrementAndGet();
 			manager.open = false;
 			synchronized (manager.subscriptionMonitor) {

@@ -119,7 +119,15 @@ public final class MqttClientSettings {
 		}
 	}
 
-	static void checkQos(int qos, String what) {
+	/**
+	 * Check that a QoS is 0, 1 or 2.
+	 * <p>
+	 * Internal: not for use by applications; may change without notice.
+	 * @param qos the QoS
+	 * @param what what the QoS is of, for the error message
+	 * @throws IllegalArgumentException if the QoS is out of range
+	 */
+	public static void checkQos(int qos, String what) {
 		if (qos < 0 || qos > 2) {
 			throw new IllegalArgumentException(what + " must be 0, 1 or 2 but was " + qos + " [MQTT-3.3.1-4]");
 		}

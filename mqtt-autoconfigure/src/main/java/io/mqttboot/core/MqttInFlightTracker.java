@@ -9,10 +9,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * Health, the actuator endpoint and metrics only read these counters; the client manager
  * and the listener containers own them.
+ * <p>
+ * An outgoing message counts from the moment it is handed to the MQTT client. The client
+ * keeps at most the broker's Receive Maximum of them unacknowledged on the wire
+ * [MQTT-3.3.4-7] (HiveMQ CE announces 10) and holds the rest back, so the outgoing counts
+ * are split into {@link #getOutgoingSent() sent} and {@link #getOutgoingQueued() queued in
+ * the client}.
  *
  * @since 0.1.0
  */
 public final class MqttInFlightTracker {
+
+	/** The Receive Maximum when the broker announces none: the protocol's 65,535. */
+	static final int UNLIMITED_WINDOW = 65_535;
 
 	private final AtomicInteger outgoingQos1 = new AtomicInteger();
 
@@ -21,6 +30,8 @@ public final class MqttInFlightTracker {
 	private final AtomicInteger incomingQos1 = new AtomicInteger();
 
 	private final AtomicInteger incomingQos2 = new AtomicInteger();
+
+	private volatile int outgoingWindow = UNLIMITED_WINDOW;
 
 	/**
 	 * Record that an outgoing message was handed to the network layer.
@@ -80,6 +91,41 @@ public final class MqttInFlightTracker {
 	}
 
 	/**
+	 * Return the outgoing QoS 1 and QoS 2 messages that were sent and are not yet
+	 * acknowledged: those not yet completed, up to the broker's Receive Maximum.
+	 * @return the count
+	 */
+	public int getOutgoingSent() {
+		return Math.min(outgoing(), this.outgoingWindow);
+	}
+
+	/**
+	 * Return the outgoing QoS 1 and QoS 2 messages the client holds back because the broker's
+	 * Receive Maximum of unacknowledged messages is reached.
+	 * @return the count
+	 */
+	public int getOutgoingQueued() {
+		return Math.max(0, outgoing() - this.outgoingWindow);
+	}
+
+	/**
+	 * Return the broker's Receive Maximum on the current (or last) connection: how many
+	 * outgoing QoS 1 and QoS 2 messages may be unacknowledged at once.
+	 * @return the limit; 65,535 when the broker announced none or speaks MQTT 3.1.1
+	 */
+	public int getOutgoingWindow() {
+		return this.outgoingWindow;
+	}
+
+	void setOutgoingWindow(int window) {
+		this.outgoingWindow = window;
+	}
+
+	private int outgoing() {
+		return this.outgoingQos1.get() + this.outgoingQos2.get();
+	}
+
+	/**
 	 * Return the incoming QoS 1 messages not yet acknowledged.
 	 * @return the count
 	 */
@@ -98,7 +144,7 @@ public final class MqttInFlightTracker {
 	@Override
 	public String toString() {
 		return "MqttInFlightTracker[outgoingQos1=" + getOutgoingQos1() + ", outgoingQos2=" + getOutgoingQos2()
-				+ ", incomingQos1=" + getIncomingQos1() + ", incomingQos2=" + getIncomingQos2() + "]";
+				+ ", outgoingQueued=" + getOutgoingQueued() + ", incomingQos1=" + getIncomingQos1() + ", incomingQos2=" + getIncomingQos2() + "]";
 	}
 
 }

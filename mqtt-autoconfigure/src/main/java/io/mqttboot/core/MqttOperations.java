@@ -3,8 +3,10 @@ package io.mqttboot.core;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * Operations to publish MQTT messages. Implemented by {@link MqttTemplate}; not meant to
+ * Operations to publish MQTT messages, to make MQTT 5 requests and to pull messages. Implemented by {@link MqttTemplate}; not meant to
  * be implemented by applications except as test doubles.
  * <p>
  * Topic names are validated before any I/O: no wildcards [MQTT-3.3.2-2], 1 to 65,535 UTF-8
@@ -38,6 +40,75 @@ public interface MqttOperations {
 	 * @throws IllegalArgumentException if the topic name is invalid
 	 */
 	CompletableFuture<MqttPublishResult> publishAsync(String topic, Object payload);
+
+	/**
+	 * Publish an MQTT 5 request and wait for its reply: the request carries this client's
+	 * reply topic as its response topic and fresh correlation data, and the reply is the
+	 * first message on the reply topic with the same correlation data.
+	 * @param topic the topic name of the request
+	 * @param payload the request payload
+	 * @param timeout how long to wait for the reply
+	 * @return the reply, already acknowledged
+	 * @throws MqttRequestTimeoutException if no reply arrived within the timeout
+	 * @throws MqttPublishException if the request could not be published
+	 * @throws MqttException if the client speaks MQTT 3.1.1, which has no request/reply
+	 * @since 0.1.0
+	 */
+	MqttReceivedMessage sendAndReceive(String topic, Object payload, Duration timeout);
+
+	/**
+	 * Publish an MQTT 5 request, wait for its reply and convert the reply payload, see
+	 * {@link #sendAndReceive(String, Object, Duration)}.
+	 * @param <T> the reply type
+	 * @param topic the topic name of the request
+	 * @param payload the request payload
+	 * @param type the type to convert the reply payload to
+	 * @param timeout how long to wait for the reply
+	 * @return the converted reply
+	 * @throws MqttRequestTimeoutException if no reply arrived within the timeout
+	 * @throws MqttException if the reply carries the {@code mqtt-error} user property (the
+	 * responder failed), or the client speaks MQTT 3.1.1
+	 * @since 0.1.0
+	 */
+	<T> T convertSendAndReceive(String topic, Object payload, Class<T> type, Duration timeout);
+
+	/**
+	 * Publish an MQTT 5 request without blocking, see
+	 * {@link #sendAndReceive(String, Object, Duration)}.
+	 * @param topic the topic name of the request
+	 * @param payload the request payload
+	 * @param timeout how long to wait for the reply
+	 * @return a future completed with the reply, or exceptionally with an
+	 * {@link MqttRequestTimeoutException} or {@link MqttPublishException}
+	 * @throws MqttException if the client speaks MQTT 3.1.1, which has no request/reply
+	 * @since 0.1.0
+	 */
+	CompletableFuture<MqttReceivedMessage> sendAndReceiveAsync(String topic, Object payload, Duration timeout);
+
+	/**
+	 * Return the next message on a topic filter, waiting up to the timeout: the pull
+	 * counterpart of listeners, as Paho's {@code MQTTClient_receive}. The first call for a
+	 * filter subscribes to it (QoS 1) on this template's connection; the subscription and a
+	 * bounded buffer stay for later calls. The message is acknowledged when it is returned.
+	 * @param topicFilter the topic filter (not shared)
+	 * @param timeout how long to wait
+	 * @return the message, or {@code null} if none arrived in time
+	 * @throws IllegalArgumentException if the topic filter is invalid
+	 * @since 0.1.0
+	 */
+	@Nullable MqttReceivedMessage receive(String topicFilter, Duration timeout);
+
+	/**
+	 * Return the payload of the next message on a topic filter, converted, see
+	 * {@link #receive(String, Duration)}.
+	 * @param <T> the payload type
+	 * @param topicFilter the topic filter (not shared)
+	 * @param type the type to convert the payload to
+	 * @param timeout how long to wait
+	 * @return the converted payload, or {@code null} if no message arrived in time
+	 * @since 0.1.0
+	 */
+	<T> @Nullable T receiveAndConvert(String topicFilter, Class<T> type, Duration timeout);
 
 	/**
 	 * Start building a message with more options.

@@ -45,7 +45,23 @@ public final class MqttReceivedMessage {
 
 	private final AtomicBoolean acknowledged = new AtomicBoolean();
 
-	MqttReceivedMessage(String clientName, String topic, byte[] payload, int qos, boolean retained,
+	/**
+	 * Create a message received on a connection, for the engine.
+	 * <p>
+	 * Internal: not for use by applications (see {@link #of}); may change without notice.
+	 * @param clientName the name of the client that received the message
+	 * @param topic the topic name
+	 * @param payload the payload
+	 * @param qos the QoS
+	 * @param retained the retain flag
+	 * @param userProperties MQTT 5 user properties in order
+	 * @param contentType MQTT 5 content type
+	 * @param responseTopic MQTT 5 response topic
+	 * @param correlationData MQTT 5 correlation data
+	 * @param messageExpiry MQTT 5 message expiry interval
+	 * @param acknowledgement acknowledges the message to the broker
+	 */
+	public MqttReceivedMessage(String clientName, String topic, byte[] payload, int qos, boolean retained,
 			List<Map.Entry<String, String>> userProperties, @Nullable String contentType,
 			@Nullable String responseTopic, byte @Nullable [] correlationData, @Nullable Duration messageExpiry,
 			Runnable acknowledgement) {
@@ -53,7 +69,24 @@ public final class MqttReceivedMessage {
 				messageExpiry, false, acknowledgement);
 	}
 
-	MqttReceivedMessage(String clientName, String topic, byte[] payload, int qos, boolean retained,
+	/**
+	 * Create a message received on a connection, for the engine.
+	 * <p>
+	 * Internal: not for use by applications (see {@link #of}); may change without notice.
+	 * @param clientName the name of the client that received the message
+	 * @param topic the topic name
+	 * @param payload the payload
+	 * @param qos the QoS
+	 * @param retained the retain flag
+	 * @param userProperties MQTT 5 user properties in order
+	 * @param contentType MQTT 5 content type
+	 * @param responseTopic MQTT 5 response topic
+	 * @param correlationData MQTT 5 correlation data
+	 * @param messageExpiry MQTT 5 message expiry interval
+	 * @param utf8Payload MQTT 5 payload format indicator: whether the payload is UTF-8 text
+	 * @param acknowledgement acknowledges the message to the broker
+	 */
+	public MqttReceivedMessage(String clientName, String topic, byte[] payload, int qos, boolean retained,
 			List<Map.Entry<String, String>> userProperties, @Nullable String contentType,
 			@Nullable String responseTopic, byte @Nullable [] correlationData, @Nullable Duration messageExpiry,
 			boolean utf8Payload, Runnable acknowledgement) {
@@ -83,6 +116,18 @@ public final class MqttReceivedMessage {
 		return new MqttReceivedMessage("default", topic, payload, qos, false, List.of(), null, null, null, null,
 				() -> {
 				});
+	}
+
+	/**
+	 * Return a copy of this message with another acknowledgement, for handing one message
+	 * to several consumers that each acknowledge it.
+	 * @param acknowledgement what acknowledging the copy does
+	 * @return the copy
+	 */
+	MqttReceivedMessage withAcknowledgement(Runnable acknowledgement) {
+		return new MqttReceivedMessage(this.clientName, this.topic, this.payload, this.qos, this.retained,
+				this.userProperties, this.contentType, this.responseTopic, this.correlationData, this.messageExpiry,
+				this.utf8Payload, acknowledgement);
 	}
 
 	/**

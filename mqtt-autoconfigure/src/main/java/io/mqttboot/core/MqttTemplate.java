@@ -1,10 +1,12 @@
 package io.mqttboot.core;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,7 +24,9 @@ import io.mqttboot.support.micrometer.MqttObservations;
 import org.springframework.util.Assert;
 
 /**
- * Publishes messages through one managed client. Thread-safe: share one instance.
+ * Publishes messages through one managed client, makes MQTT 5 requests that wait for a
+ * reply and pulls messages with {@link #receive(String, Duration)}. Thread-safe: share one
+ * instance.
  * <p>
  * Calls never block the network threads; the blocking variants wait on the calling
  * thread, which may be a listener thread.
@@ -32,6 +36,12 @@ import org.springframework.util.Assert;
 public class MqttTemplate implements MqttOperations {
 
 	private static final Log logger = LogFactory.getLog(MqttTemplate.class);
+
+	/**
+	 * The user property a listener with {@code replyOnError} sets on an error reply, with
+	 * the exception class as value; the payload is the error message.
+	 */
+	public static final String ERROR_PROPERTY = "mqtt-error";
 
 	private final MqttClientManager manager;
 
@@ -84,6 +94,88 @@ public class MqttTemplate implements MqttOperations {
 	@Override
 	public CompletableFuture<MqttPublishResult> publishAsync(String topic, Object payload) {
 		return newMessage(payload).topic(topic).publishAsync();
+	}
+
+	@Override
+	public MqttReceivedMessage sendAndReceive(String topic, Object payload, Duration timeout) {
+		CompletableFuture<MqttReceivedMessage> reply = sendAndReceiveAsync(topic, payload, timeout);
+		try {
+			return reply.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			reply.cancel(false);
+			throw new MqttException("Interrupted while waiting for the reply to a request to topic '" + topic + "'", ex);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = ex.getCause();
+			if (cause instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new MqttException("Request to topic '" + topic + "' failed", cause);
+		}
+	}
+
+	@Override
+	public <T> T convertSendAndReceive(String topic, Object payload, Class<T> type, Duration timeout) {
+		MqttReceivedMessage reply = sendAndReceive(topic, payload, timeout);
+		for (Map.Entry<String, String> property : reply.getUserProperties()) {
+			if (ERROR_PROPERTY.equals(property.getKey())) {
+				throw new MqttException("The responder to the request to topic '" + topic + "' replied with an error ("
+						+ property.getValue() + "): " + new String(reply.getPayload(), StandardCharsets.UTF_8));
+			}
+		}
+		return type.cast(this.converter.fromPayload(reply.getPayload(), type));
+	}
+
+	@Override
+	public CompletableFuture<MqttReceivedMessage> sendAndReceiveAsync(String topic, Object payload, Duration timeout) {
+		requireMqtt5("sendAndReceive");
+		MqttTopics.validateTopicName(topic);
+		Assert.notNull(payload, "Payload must not be null; send an empty byte[] for an empty request");
+		Assert.isTrue(!timeout.isNegative() && !timeout.isZero(), "Timeout must be positive");
+		MqttReplyCorrelator correlator = this.manager.getReplyCorrelator();
+		CompletableFuture<String> subscribed = correlator.subscribe();
+		MqttReplyCorrelator.PendingRequest request = correlator.register(topic, timeout);
+		subscribed.thenCompose((replyTopic) -> newMessage(payload).topic(topic)
+			.responseTopic(replyTopic)
+			.correlationData(request.correlationData())
+			// A request nobody received within the timeout is not worth answering any more.
+			.messageExpiry(Duration.ofSeconds((timeout.toMillis() + 999) / 1000))
+			.publishAsync()).whenComplete((result, ex) -> {
+				if (ex != null) {
+					correlator.fail(request, (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex);
+				}
+			});
+		return request.future();
+	}
+
+	@Override
+	public @Nullable MqttReceivedMessage receive(String topicFilter, Duration timeout) {
+		Assert.isTrue(!timeout.isNegative(), "Timeout must not be negative");
+		try {
+			return this.manager.getPullBuffers().receive(topicFilter, timeout);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return null;
+		}
+	}
+
+	@Override
+	public <T> @Nullable T receiveAndConvert(String topicFilter, Class<T> type, Duration timeout) {
+		MqttReceivedMessage message = receive(topicFilter, timeout);
+		return (message != null) ? type.cast(this.converter.fromPayload(message.getPayload(), type)) : null;
+	}
+
+	private void requireMqtt5(String operation) {
+		if (this.manager.getSettings().getVersion() != MqttVersion.MQTT_5_0) {
+			throw new MqttException(operation + " needs MQTT 5: request/reply uses the response topic and correlation"
+					+ " data of MQTT 5, but MQTT client '" + this.manager.getName() + "' speaks MQTT 3.1.1 (set "
+					+ (MqttClientRegistry.DEFAULT_CLIENT.equals(this.manager.getName()) ? "mqtt.version=5"
+							: "mqtt.clients." + this.manager.getName() + ".version=5")
+					+ ")");
+		}
 	}
 
 	@Override

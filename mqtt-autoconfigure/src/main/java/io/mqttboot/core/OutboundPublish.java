@@ -9,6 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A fully resolved message on its way to the broker: topic validated, payload converted.
+ * <p>
+ * Internal: not for use by applications; may change without notice.
  *
  * @param topic the topic name
  * @param payload the payload bytes
@@ -21,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param messageExpiry MQTT 5 message expiry interval
  * @param utf8Payload MQTT 5 payload format indicator: whether the payload is UTF-8 text
  */
-record OutboundPublish(String topic, byte[] payload, int qos, boolean retain,
+public record OutboundPublish(String topic, byte[] payload, int qos, boolean retain,
 		List<Map.Entry<String, String>> userProperties, @Nullable String contentType, @Nullable String responseTopic,
 		byte @Nullable [] correlationData, @Nullable Duration messageExpiry, boolean utf8Payload) {
 
@@ -71,7 +73,13 @@ record OutboundPublish(String topic, byte[] payload, int qos, boolean retain,
 		return (value < 128) ? 1 : (value < 16_384) ? 2 : (value < 2_097_152) ? 3 : 4;
 	}
 
-	boolean hasMqtt5Properties() {
+	/**
+	 * Return whether this message carries any MQTT 5 property.
+	 * <p>
+	 * Internal: not for use by applications; may change without notice.
+	 * @return whether a property is set
+	 */
+	public boolean hasMqtt5Properties() {
 		return !this.userProperties.isEmpty() || this.contentType != null || this.responseTopic != null
 				|| this.correlationData != null || this.messageExpiry != null || this.utf8Payload;
 	}

@@ -13,6 +13,8 @@ import io.mqttboot.config.MqttListenerEndpointRegistry;
 import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttInFlightTracker;
+import io.mqttboot.core.MqttPullBuffers;
+import io.mqttboot.core.MqttReplyCorrelator;
 import io.mqttboot.core.MqttUnroutedMessages;
 import io.mqttboot.listener.MqttListenerContainer;
 
@@ -21,7 +23,9 @@ import io.mqttboot.listener.MqttListenerContainer;
  * <ul>
  * <li>{@code mqtt.messages.published} (client, qos, outcome) and
  * {@code mqtt.messages.received} (client, qos) counters;</li>
- * <li>{@code mqtt.inflight} (client, direction, qos), {@code mqtt.outbox} (client) and
+ * <li>{@code mqtt.inflight} (client, direction, qos), {@code mqtt.inflight.queued} (client:
+ * the outgoing ones held back in the client by the broker's receive maximum, a part of
+ * {@code mqtt.inflight{direction=outgoing}}), {@code mqtt.outbox} (client) and
  * {@code mqtt.connected} (client) gauges;</li>
  * <li>{@code mqtt.reconnects} (client), {@code mqtt.messages.dropped} (client),
  * {@code mqtt.messages.given-up} (client), {@code mqtt.messages.downgraded} (client) and
@@ -33,6 +37,12 @@ import io.mqttboot.listener.MqttListenerContainer;
  * when a wider merged subscription brought them (expected), {@code reason=no-subscription}
  * when they match no subscription the client wants (a leftover of an earlier run of a
  * persistent session, for example).</li>
+ * <li>{@code mqtt.requests} (client, outcome = reply | timeout) counter and
+ * {@code mqtt.requests.pending} (client) gauge of MQTT 5 requests;
+ * {@code mqtt.replies.dropped} (client, reason = late | unknown | no-response-topic)
+ * counter of replies that reached no one;</li>
+ * <li>{@code mqtt.receive.buffered} (client) gauge and {@code mqtt.receive.overflow}
+ * (client) counter of the {@code receive()} buffers.</li>
  * </ul>
  * Listener durations ({@code mqtt.listener.duration}) come from the listener observation.
  * Tags never carry concrete topic names, which would explode cardinality.
@@ -105,6 +115,11 @@ public class MqttMetrics implements MeterBinder {
 		inFlight(registry, client, tags, "outgoing", "2", MqttInFlightTracker::getOutgoingQos2);
 		inFlight(registry, client, tags, "incoming", "1", MqttInFlightTracker::getIncomingQos1);
 		inFlight(registry, client, tags, "incoming", "2", MqttInFlightTracker::getIncomingQos2);
+		Gauge.builder("mqtt.inflight.queued", client.getInFlight(), MqttInFlightTracker::getOutgoingQueued)
+			.description("Outgoing QoS 1/2 messages held back in the client because the broker's receive maximum "
+					+ "is reached; counted in mqtt.inflight{direction=outgoing} too")
+			.tags(tags)
+			.register(registry);
 		Gauge.builder("mqtt.outbox", client, MqttClientManager::getOutboxSize)
 			.description("Messages waiting in the outbox for the connection")
 			.tags(tags)
@@ -145,6 +160,39 @@ public class MqttMetrics implements MeterBinder {
 			.register(registry);
 		FunctionCounter.builder("mqtt.inbound.failures", client, MqttClientManager::getInboundFailureCount)
 			.description("Times the flow of incoming messages ended unexpectedly and was renewed")
+			.register(registry);
+		MqttReplyCorrelator replies = client.getReplyCorrelator();
+		FunctionCounter.builder("mqtt.requests", replies, MqttReplyCorrelator::getCompletedCount)
+			.description("MQTT 5 requests of MqttTemplate.sendAndReceive by outcome")
+			.tags(tags.and("outcome", "reply"))
+			.register(registry);
+		FunctionCounter.builder("mqtt.requests", replies, MqttReplyCorrelator::getTimeoutCount)
+			.description("MQTT 5 requests of MqttTemplate.sendAndReceive by outcome")
+			.tags(tags.and("outcome", "timeout"))
+			.register(registry);
+		Gauge.builder("mqtt.requests.pending", replies, MqttReplyCorrelator::getPendingCount)
+			.description("MQTT 5 requests waiting for their reply")
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("mqtt.replies.dropped", replies, MqttReplyCorrelator::getLateReplyCount)
+			.description("Replies dropped: arrived after their request timed out")
+			.tags(tags.and("reason", "late"))
+			.register(registry);
+		FunctionCounter.builder("mqtt.replies.dropped", replies, MqttReplyCorrelator::getUnknownReplyCount)
+			.description("Replies dropped: no or unknown correlation data")
+			.tags(tags.and("reason", "unknown"))
+			.register(registry);
+		FunctionCounter.builder("mqtt.replies.dropped", replies, MqttReplyCorrelator::getUndeliverableReplyCount)
+			.description("Listener return values dropped: no response topic and no @SendTo")
+			.tags(tags.and("reason", "no-response-topic"))
+			.register(registry);
+		MqttPullBuffers pull = client.getPullBuffers();
+		Gauge.builder("mqtt.receive.buffered", pull, MqttPullBuffers::getBufferedCount)
+			.description("Messages waiting for MqttTemplate.receive")
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("mqtt.receive.overflow", pull, MqttPullBuffers::getOverflowCount)
+			.description("Messages acknowledged and dropped because their receive() buffer was full")
 			.tags(tags)
 			.register(registry);
 		FunctionCounter.builder("mqtt.reconnects", client, MqttClientManager::getReconnectCount)

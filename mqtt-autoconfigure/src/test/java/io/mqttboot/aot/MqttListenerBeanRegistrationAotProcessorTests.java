@@ -1,6 +1,7 @@
 package io.mqttboot.aot;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import io.mqttboot.annotation.MqttListener;
 import io.mqttboot.annotation.TopicVariable;
@@ -52,6 +53,14 @@ class MqttListenerBeanRegistrationAotProcessorTests {
 	}
 
 	@Test
+	void replyTypesOfListenerMethodsShouldBeBound() {
+		RuntimeHints hints = process(Responders.class);
+		assertThat(RuntimeHintsPredicates.reflection().onType(Reply.class)).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(Alarm.class)).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(Location.class)).accepts(hints);
+	}
+
+	@Test
 	void beanWithoutListenerMethodsShouldContributeNothing() {
 		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
 		beanFactory.registerBeanDefinition("plain", new RootBeanDefinition(Location.class));
@@ -80,6 +89,28 @@ class MqttListenerBeanRegistrationAotProcessorTests {
 	}
 
 	record Location(String building) {
+	}
+
+	record Reply(String status) {
+	}
+
+	static class Responders {
+
+		@MqttListener(topics = "rpc/status")
+		Reply onStatus(String request) {
+			return new Reply(request);
+		}
+
+		@MqttListener(topics = "rpc/alarm")
+		Message<Alarm> onAlarm(String request) {
+			return null;
+		}
+
+		@MqttListener(topics = "rpc/locate")
+		CompletableFuture<Location> onLocate(String request) {
+			return null;
+		}
+
 	}
 
 	static class Listeners {

@@ -19,8 +19,15 @@ final class BrokerSelection {
 
 	private final boolean moquette;
 
+	private final boolean hivemq;
+
 	private BrokerSelection(boolean moquette) {
+		this(moquette, false);
+	}
+
+	private BrokerSelection(boolean moquette, boolean hivemq) {
 		this.moquette = moquette;
+		this.hivemq = hivemq;
 	}
 
 	static BrokerSelection select() {
@@ -37,6 +44,13 @@ final class BrokerSelection {
 			case "moquette":
 				requireMoquette("System property " + MqttTestBroker.IMPLEMENTATION_PROPERTY + "=moquette");
 				return new BrokerSelection(true);
+			case "hivemq":
+				String unavailable = HiveMqBroker.unavailableReason();
+				if (unavailable != null) {
+					throw new IllegalStateException("System property " + MqttTestBroker.IMPLEMENTATION_PROPERTY
+							+ "=hivemq, but HiveMQ CE cannot run: " + unavailable);
+				}
+				return new BrokerSelection(false, true);
 			case "auto":
 			case "":
 				Path binary = MosquittoBroker.findBinary();
@@ -47,7 +61,7 @@ final class BrokerSelection {
 				return new BrokerSelection(true);
 			default:
 				throw new IllegalStateException("Invalid value '" + value + "' for system property "
-						+ MqttTestBroker.IMPLEMENTATION_PROPERTY + ": expected mosquitto, moquette or auto");
+						+ MqttTestBroker.IMPLEMENTATION_PROPERTY + ": expected mosquitto, moquette, hivemq or auto");
 		}
 	}
 
@@ -60,12 +74,10 @@ final class BrokerSelection {
 	 * @param options the options
 	 * @return the reason, or {@code null} when the implementation provides everything asked for
 	 */
-	/**
-	 * Return why the selected implementation cannot run a broker with the given options.
-	 * @param options the options
-	 * @return the reason, or {@code null} when the implementation provides everything asked for
-	 */
 	@Nullable String unsupportedReason(MqttTestBrokerOptions options) {
+		if (this.hivemq) {
+			return HiveMqBroker.unsupportedReason(options);
+		}
 		return this.moquette ? moquetteUnsupportedReason(options) : null;
 	}
 
@@ -97,6 +109,9 @@ final class BrokerSelection {
 		String reason = unsupportedReason(options);
 		if (reason != null) {
 			throw new IllegalStateException(reason);
+		}
+		if (this.hivemq) {
+			return new HiveMqBroker(options);
 		}
 		return this.moquette ? new MoquetteBroker(options) : new MosquittoBroker(options);
 	}

@@ -306,6 +306,14 @@ public final class MosquittoBroker implements MqttTestBroker {
 	}
 
 	/**
+	 * Return whether the mosquitto binary is installed, on the PATH or in a usual directory.
+	 * @return whether {@link #start()} can work
+	 */
+	public static boolean isInstalled() {
+		return findBinary() != null;
+	}
+
+	/**
 	 * Find the mosquitto binary.
 	 * @return the binary, or {@code null} when mosquitto is not installed
 	 */

@@ -11,7 +11,9 @@ package io.mqttboot.test;
  * {@link #create(MqttTestBrokerOptions)} picks the implementation: {@link MosquittoBroker} (a
  * {@code mosquitto} child process) when the binary is installed, otherwise the in-process
  * {@link MoquetteBroker}. The system property {@value #IMPLEMENTATION_PROPERTY} set to
- * {@code mosquitto} or {@code moquette} forces one. Not intended to be implemented by users.
+ * {@code mosquitto}, {@code moquette} or {@code hivemq} ({@link HiveMqBroker}, HiveMQ CE in a child
+ * JVM) forces one, for example to run a whole test suite against HiveMQ CE. Other brokers, such as
+ * {@link RabbitMqBroker}, are created directly. Not intended to be implemented by users.
  *
  * @since 0.1.0
  * @see MqttBrokerExtension
@@ -19,8 +21,8 @@ package io.mqttboot.test;
 public interface MqttTestBroker extends AutoCloseable {
 
 	/**
-	 * System property that forces the implementation: {@code mosquitto}, {@code moquette} or
-	 * {@code auto} (the default).
+	 * System property that forces the implementation: {@code mosquitto}, {@code moquette},
+	 * {@code hivemq} or {@code auto} (the default).
 	 */
 	String IMPLEMENTATION_PROPERTY = "mqttboot.test.broker";
 

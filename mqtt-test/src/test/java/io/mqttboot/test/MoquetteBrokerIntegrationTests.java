@@ -71,7 +71,7 @@ class MoquetteBrokerIntegrationTests {
 		try {
 			assertThatIllegalStateException().isThrownBy(MqttTestBroker::create)
 				.withMessage("Invalid value 'rabbitmq' for system property mqttboot.test.broker: "
-						+ "expected mosquitto, moquette or auto");
+						+ "expected mosquitto, moquette, hivemq or auto");
 		}
 		finally {
 			restore(previous);

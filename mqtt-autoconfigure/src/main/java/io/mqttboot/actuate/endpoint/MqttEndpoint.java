@@ -11,6 +11,8 @@ import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttConnectionState;
 import io.mqttboot.core.MqttInFlightTracker;
+import io.mqttboot.core.MqttPullBuffers;
+import io.mqttboot.core.MqttReplyCorrelator;
 import io.mqttboot.core.MqttUnroutedMessages;
 import io.mqttboot.listener.MqttListenerContainer;
 
@@ -108,11 +110,23 @@ public class MqttEndpoint {
 		return new ClientDescriptor(client.getState(), client.getClientId(), client.getServerUri().toString(),
 				client.isSessionPresent(),
 				new InFlightDescriptor(inFlight.getOutgoingQos1(), inFlight.getOutgoingQos2(), inFlight.getIncomingQos1(),
-						inFlight.getIncomingQos2()),
+						inFlight.getIncomingQos2(), inFlight.getOutgoingSent(), inFlight.getOutgoingQueued(),
+						inFlight.getOutgoingWindow()),
 				client.getOutboxSize(), client.getReconnectAttempts(), client.getLastDisconnectReason(), subscriptions,
 				new UnroutedDescriptor(unrouted.getCount(), unrouted.getMergedSubscriptionCount(),
 						unrouted.getNoSubscriptionCount()),
-				listeners);
+				listeners, describe(client.getReplyCorrelator()), describe(client.getPullBuffers()));
+	}
+
+	private static RequestReplyDescriptor describe(MqttReplyCorrelator replies) {
+		return new RequestReplyDescriptor(replies.getPendingCount(), replies.getCompletedCount(),
+				replies.getTimeoutCount(), replies.getLateReplyCount(), replies.getUnknownReplyCount(),
+				replies.getUndeliverableReplyCount());
+	}
+
+	private static ReceiveDescriptor describe(MqttPullBuffers pull) {
+		return new ReceiveDescriptor(pull.getTopicFilters(), pull.getBufferedCount(), pull.getReceivedCount(),
+				pull.getOverflowCount());
 	}
 
 	private ListenerDescriptor describe(MqttListenerContainer container) {
@@ -144,11 +158,42 @@ public class MqttEndpoint {
 	 * @param subscriptions the subscriptions
 	 * @param unrouted received messages that no listener wanted
 	 * @param listeners the listeners
+	 * @param requestReply MQTT 5 requests and replies of this client
+	 * @param receive the buffers of {@code receive()}
 	 */
 	public record ClientDescriptor(MqttConnectionState state, String clientId, String serverUri,
 			boolean sessionPresent, InFlightDescriptor inFlight, int outbox, int reconnectAttempts,
 			@Nullable String lastDisconnectReason, List<SubscriptionDescriptor> subscriptions,
-			UnroutedDescriptor unrouted, List<ListenerDescriptor> listeners) {
+			UnroutedDescriptor unrouted, List<ListenerDescriptor> listeners, RequestReplyDescriptor requestReply,
+			ReceiveDescriptor receive) {
+	}
+
+	/**
+	 * MQTT 5 requests of {@code MqttTemplate.sendAndReceive} and replies that reached no
+	 * one.
+	 *
+	 * @param pending requests waiting for their reply
+	 * @param replied requests that got their reply
+	 * @param timedOut requests that timed out
+	 * @param lateReplies replies dropped because their request had timed out
+	 * @param unknownReplies replies dropped because their correlation data matched no
+	 * request
+	 * @param noResponseTopic listener return values dropped: no response topic, no
+	 * {@code @SendTo}
+	 */
+	public record RequestReplyDescriptor(int pending, long replied, long timedOut, long lateReplies,
+			long unknownReplies, long noResponseTopic) {
+	}
+
+	/**
+	 * The buffers of {@code MqttTemplate.receive}.
+	 *
+	 * @param topicFilters the filters pulled from
+	 * @param buffered messages waiting to be received
+	 * @param received messages handed out
+	 * @param overflow messages acknowledged and dropped because a buffer was full
+	 */
+	public record ReceiveDescriptor(List<String> topicFilters, int buffered, long received, long overflow) {
 	}
 
 	/**
@@ -170,8 +215,14 @@ public class MqttEndpoint {
 	 * @param outgoingQos2 outgoing QoS 2
 	 * @param incomingQos1 incoming QoS 1
 	 * @param incomingQos2 incoming QoS 2
+	 * @param outgoingSent outgoing QoS 1 and 2 sent and not yet acknowledged (at most
+	 * {@code outgoingWindow})
+	 * @param outgoingQueued outgoing QoS 1 and 2 held back in the client because the broker's
+	 * Receive Maximum is reached
+	 * @param outgoingWindow the broker's Receive Maximum (65,535 when it announced none)
 	 */
-	public record InFlightDescriptor(int outgoingQos1, int outgoingQos2, int incomingQos1, int incomingQos2) {
+	public record InFlightDescriptor(int outgoingQos1, int outgoingQos2, int incomingQos1, int incomingQos2,
+			int outgoingSent, int outgoingQueued, int outgoingWindow) {
 	}
 
 	/**

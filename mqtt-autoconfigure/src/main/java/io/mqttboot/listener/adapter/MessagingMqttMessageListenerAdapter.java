@@ -29,6 +29,8 @@ import org.springframework.messaging.support.MessageBuilder;
  * {@link CompletionStage}) is finished when the future completes: this adapter waits for
  * it, so the container acknowledges on normal completion and hands an exceptional one to
  * the retry and error handling, as for a thrown exception.
+ * With an {@link MqttReplySender}, a non-null return value (for an asynchronous method,
+ * the value its future completed with) is published as the MQTT 5 reply.
  *
  * @since 0.1.0
  */
@@ -41,6 +43,8 @@ public class MessagingMqttMessageListenerAdapter implements MqttMessageListener 
 	private final List<TopicTemplate> templates;
 
 	private final boolean hasVariables;
+
+	private @Nullable MqttReplySender replySender;
 
 	/**
 	 * Create an adapter.
@@ -56,6 +60,15 @@ public class MessagingMqttMessageListenerAdapter implements MqttMessageListener 
 		this.hasVariables = templates.stream().anyMatch((template) -> !template.getVariableNames().isEmpty());
 	}
 
+	/**
+	 * Set the sender that publishes the method's return value as the MQTT 5 reply (and,
+	 * if enabled, answers failures with an error reply).
+	 * @param replySender the sender, or {@code null} to discard return values
+	 */
+	public void setReplySender(@Nullable MqttReplySender replySender) {
+		this.replySender = replySender;
+	}
+
 	@Override
 	public void onMessage(MqttReceivedMessage message) {
 		onMessage(message, null);
@@ -69,15 +82,29 @@ public class MessagingMqttMessageListenerAdapter implements MqttMessageListener 
 	 * or {@code null}
 	 */
 	public void onMessage(MqttReceivedMessage message, @Nullable MqttAcknowledgment acknowledgment) {
+		Map<String, String> variables = variables(message);
+		MqttReplySender replySender = this.replySender;
+		Object result;
 		try {
-			Message<byte[]> request = toMessage(message);
+			Message<byte[]> request = MqttMessageMapper.toMessage(message, variables);
 			if (acknowledgment != null) {
 				request = MessageBuilder.fromMessage(request).setHeader(MqttHeaders.ACKNOWLEDGMENT, acknowledgment).build();
 			}
-			awaitIfAsync(this.handlerMethod.invoke(request));
+			result = awaitIfAsync(this.handlerMethod.invoke(request));
 		}
 		catch (Exception ex) {
+			if (replySender != null && replySender.sendErrorReply(message, ex, variables)) {
+				return;
+			}
 			throw new MqttListenerExecutionFailedException(this.listenerId, message.getTopic(), ex);
+		}
+		if (result != null && replySender != null) {
+			try {
+				replySender.sendReply(message, result, variables);
+			}
+			catch (RuntimeException ex) {
+				throw new MqttListenerExecutionFailedException(this.listenerId, message.getTopic(), ex);
+			}
 		}
 	}
 
@@ -103,7 +130,7 @@ public class MessagingMqttMessageListenerAdapter implements MqttMessageListener 
 		}
 	}
 
-	private Message<byte[]> toMessage(MqttReceivedMessage message) {
+	private @Nullable Map<String, String> variables(MqttReceivedMessage message) {
 		Map<String, String> variables = null;
 		if (this.hasVariables) {
 			for (TopicTemplate template : this.templates) {
@@ -113,7 +140,7 @@ public class MessagingMqttMessageListenerAdapter implements MqttMessageListener 
 				}
 			}
 		}
-		return MqttMessageMapper.toMessage(message, variables);
+		return variables;
 	}
 
 	@Override

@@ -1,4 +1,4 @@
-package io.mqttboot.core;
+package io.mqttboot.core.engine;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +58,18 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
+import io.mqttboot.core.MqttClientCustomizer;
+import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttClientSettings;
+import io.mqttboot.core.MqttInFlightTracker;
+import io.mqttboot.core.MqttInboundHandler;
+import io.mqttboot.core.MqttPublishException;
+import io.mqttboot.core.MqttPublishResult;
+import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.core.MqttSubscription;
+import io.mqttboot.core.MqttTlsSettings;
+import io.mqttboot.core.MqttVersion;
+import io.mqttboot.core.OutboundPublish;
 import io.reactivex.Flowable;
 import io.reactivex.FlowableSubscriber;
 import io.reactivex.functions.Consumer;
@@ -68,8 +80,10 @@ import org.reactivestreams.Subscription;
 
 /**
  * Builds {@link MqttEngine} instances on the HiveMQ MQTT client, for MQTT 5 and 3.1.1.
+ * <p>
+ * Internal: not for use by applications; may change without notice.
  */
-final class HiveMqEngines {
+public final class HiveMqEngines {
 
 	/**
 	 * HiveMQ topic objects of recently published topic names, shared by all clients. The
@@ -81,7 +95,14 @@ final class HiveMqEngines {
 	private HiveMqEngines() {
 	}
 
-	static MqttEngine create(MqttClientSettings settings, List<MqttClientCustomizer> customizers,
+	/**
+	 * Build the engine of one client; it connects on {@link MqttEngine#connect()}.
+	 * @param settings the client settings, which also pick MQTT 5 or 3.1.1
+	 * @param customizers customizers of the HiveMQ client builder, applied last
+	 * @param callbacks the receiver of connection events
+	 * @return the engine
+	 */
+	public static MqttEngine create(MqttClientSettings settings, List<MqttClientCustomizer> customizers,
 			MqttEngine.Callbacks callbacks) {
 		MqttClientBuilder builder = MqttClient.builder().identifier(settings.getClientId());
 		MqttClientTransportConfigBuilder.Nested<? extends MqttClientBuilder> transport = builder.transportConfig()
@@ -168,7 +189,7 @@ final class HiveMqEngines {
 	 * @return the QoS of the message concerned, {@code 0} for a message of any QoS, or
 	 * {@code -1} when the cause does not concern a message
 	 */
-	static int offendingPublishQos(Throwable cause) {
+	public static int offendingPublishQos(Throwable cause) {
 		if (cause instanceof Mqtt5DisconnectException disconnect) {
 			switch (disconnect.getMqttMessage().getReasonCode()) {
 				case QOS_NOT_SUPPORTED, PACKET_TOO_LARGE, PAYLOAD_FORMAT_INVALID, RETAIN_NOT_SUPPORTED,
@@ -197,7 +218,7 @@ final class HiveMqEngines {
 	 * @param ex the failure
 	 * @return whether the session expired
 	 */
-	static boolean isSessionExpired(Throwable ex) {
+	public static boolean isSessionExpired(Throwable ex) {
 		// MQTT 5 results carry the error, which Mqtt5Engine wraps in a MqttPublishException.
 		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
 			if (cause instanceof MqttSessionExpiredException) {
@@ -213,7 +234,7 @@ final class HiveMqEngines {
 	 * @param cause the cause reported by the client
 	 * @return the description
 	 */
-	static String reason(Throwable cause) {
+	public static String reason(Throwable cause) {
 		if (cause instanceof Mqtt5ConnAckException connAck) {
 			var message = connAck.getMqttMessage();
 			return "CONNACK " + message.getReasonCode() + " (0x" + Integer.toHexString(message.getReasonCode().getCode())
@@ -238,7 +259,7 @@ final class HiveMqEngines {
 	 * @param cause the cause reported by the client
 	 * @return whether the session was taken over
 	 */
-	static boolean isSessionTakenOver(Throwable cause) {
+	public static boolean isSessionTakenOver(Throwable cause) {
 		return cause instanceof Mqtt5DisconnectException disconnect
 				&& disconnect.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER;
 	}
@@ -254,7 +275,7 @@ final class HiveMqEngines {
 	 * @param cause the cause reported by the client
 	 * @return whether the broker closed the connection without a word
 	 */
-	static boolean isClosedByBrokerWithoutDisconnect(Throwable cause) {
+	public static boolean isClosedByBrokerWithoutDisconnect(Throwable cause) {
 		// HiveMQ 1.4.2 reports it with exactly this exception and message
 		// (MqttDisconnectHandler.channelInactive); client-side closes carry their own reason.
 		return cause instanceof ConnectionClosedException && cause.getCause() == null
@@ -293,7 +314,7 @@ final class HiveMqEngines {
 	 * @param engine the engine
 	 * @param ex the error
 	 */
-	static void failInboundForTesting(MqttEngine engine, Throwable ex) {
+	public static void failInboundForTesting(MqttEngine engine, Throwable ex) {
 		if (engine instanceof HiveMqEngine<?> hiveMq) {
 			hiveMq.inbound.failForTesting(ex);
 		}
@@ -427,6 +448,8 @@ final class HiveMqEngines {
 
 		private volatile int maximumQos = 2;
 
+		private volatile int sendMaximum = MqttInFlightTracker.UNLIMITED_WINDOW;
+
 		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
 			super(settings, builder, callbacks);
 			Mqtt5ClientBuilder builder5 = builder.useMqttVersion5();
@@ -448,6 +471,7 @@ final class HiveMqEngines {
 		boolean connAckReceived(MqttClientConnectedContext context) {
 			var connAck = ((Mqtt5ClientConnectedContext) context).getConnAck();
 			this.maximumQos = connAck.getRestrictions().getMaximumQos().getCode();
+			this.sendMaximum = connAck.getRestrictions().getReceiveMaximum();
 			return connAck.isSessionPresent();
 		}
 
@@ -459,6 +483,11 @@ final class HiveMqEngines {
 		@Override
 		public int maximumQos() {
 			return this.maximumQos;
+		}
+
+		@Override
+		public int sendMaximum() {
+			return this.sendMaximum;
 		}
 
 		@Override

@@ -1,13 +1,22 @@
-package io.mqttboot.core;
+package io.mqttboot.core.engine;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import io.mqttboot.core.MqttInFlightTracker;
+import io.mqttboot.core.MqttInboundHandler;
+import io.mqttboot.core.MqttPublishResult;
+import io.mqttboot.core.MqttReceivedMessage;
+import io.mqttboot.core.MqttSubscription;
+import io.mqttboot.core.OutboundPublish;
+
 /**
  * The one internal adapter between this library and the MQTT engine (HiveMQ MQTT client).
  * HiveMQ types stay behind this interface so that the public API never exposes them.
+ * <p>
+ * Internal: not for use by applications; may change without notice.
  */
-interface MqttEngine {
+public interface MqttEngine {
 
 	/**
 	 * Connect. The future completes when the broker accepted the CONNECT, possibly after
@@ -30,6 +39,16 @@ interface MqttEngine {
 	 */
 	default int maximumQos() {
 		return 2;
+	}
+
+	/**
+	 * Return how many outgoing QoS 1 and QoS 2 PUBLISH packets may be unacknowledged at once on
+	 * the current (or last) connection: the broker's Receive Maximum from an MQTT 5 CONNACK
+	 * [MQTT-3.3.4-7]. The client holds further messages back until acknowledgements free room.
+	 * @return the limit; 65,535 when the broker announced none or speaks MQTT 3.1.1
+	 */
+	default int sendMaximum() {
+		return MqttInFlightTracker.UNLIMITED_WINDOW;
 	}
 
 	/**

@@ -1,4 +1,4 @@
-package io.mqttboot.core;
+package io.mqttboot.core.engine;
 
 import java.time.Duration;
 

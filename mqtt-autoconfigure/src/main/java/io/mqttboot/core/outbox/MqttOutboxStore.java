@@ -1,8 +1,12 @@
-package io.mqttboot.core;
+package io.mqttboot.core.outbox;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+
+import io.mqttboot.core.MqttClientManager;
+import io.mqttboot.core.MqttClientSettings;
+import io.mqttboot.core.OutboundPublish;
 
 /**
  * Where the outbox of a {@link MqttClientManager} keeps accepted QoS 1 and QoS 2 publishes
@@ -10,10 +14,12 @@ import java.util.List;
  * way; a store only adds durability, so that a crash or {@code kill -9} loses nothing the
  * application was told was accepted.
  * <p>
- * Internal: {@link #MEMORY} (the default, keeps nothing) and {@link FileMqttOutboxStore}
+ * Implementations: {@link #MEMORY} (the default, keeps nothing) and {@link FileMqttOutboxStore}
  * ({@code mqtt.outbox.store=file}).
+ * <p>
+ * Internal: not for use by applications; may change without notice.
  */
-interface MqttOutboxStore extends AutoCloseable {
+public interface MqttOutboxStore extends AutoCloseable {
 
 	/**
 	 * The identifier of a message that is not stored.

@@ -1,4 +1,4 @@
-package io.mqttboot.core;
+package io.mqttboot.core.outbox;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.mqttboot.core.OutboundPublish;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,7 +178,7 @@ class FileMqttOutboxStoreTests {
 			store.append(message("keep"));
 			List<Long> ids = new ArrayList<>();
 			for (int i = 0; i < count; i++) {
-				ids.add(store.append(new OutboundPublish("t", payload, 1, false, List.of(), null, null, null, null)));
+				ids.add(store.append(new OutboundPublish("t", payload, 1, false, List.of(), null, null, null, null, false)));
 			}
 			store.awaitDurable(ids.get(ids.size() - 1));
 			assertThat(Files.size(store.getFile())).isGreaterThan(FileMqttOutboxStore.COMPACT_MIN_BYTES);
@@ -226,7 +227,7 @@ class FileMqttOutboxStoreTests {
 
 	private static OutboundPublish message(String payload) {
 		return new OutboundPublish("outbox/test", payload.getBytes(StandardCharsets.UTF_8), 1, false, List.of(), null,
-				null, null, null);
+				null, null, null, false);
 	}
 
 	private static List<String> payloads(List<MqttOutboxStore.StoredPublish> stored) {

@@ -1,4 +1,4 @@
-package io.mqttboot.core;
+package io.mqttboot.core.outbox;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -29,6 +29,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
 
+import io.mqttboot.core.MqttClientSettings;
+import io.mqttboot.core.OutboundPublish;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

@@ -1,4 +1,4 @@
-package io.mqttboot.core;
+package io.mqttboot.core.engine;
 
 import com.hivemq.client.mqtt.datatypes.MqttTopic;
 import org.junit.jupiter.api.Test;

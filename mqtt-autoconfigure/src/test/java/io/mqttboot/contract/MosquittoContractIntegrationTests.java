@@ -1,0 +1,12 @@
+package io.mqttboot.contract;
+
+/**
+ * The broker contract against mosquitto (child process).
+ */
+class MosquittoContractIntegrationTests extends BrokerContractTests {
+
+	MosquittoContractIntegrationTests() {
+		super(ContractBroker.MOSQUITTO);
+	}
+
+}
