@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MqttInFlightTracker {
 
 	/** The Receive Maximum when the broker announces none: the protocol's 65,535. */
-	static final int UNLIMITED_WINDOW = 65_535;
+	public static final int UNLIMITED_WINDOW = 65_535;
 
 	private final AtomicInteger outgoingQos1 = new AtomicInteger();
 

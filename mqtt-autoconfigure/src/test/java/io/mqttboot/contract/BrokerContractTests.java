@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -45,8 +46,8 @@ import static org.awaitility.Awaitility.await;
  * for all rows (about 10 s for RabbitMQ, 1 to 2 s for HiveMQ CE), so the matrix stays within CI's
  * time. A row the broker cannot pass by design is skipped with a named {@link BrokerLimitation}.
  * <p>
- * Request/reply rows (MQTT 5 response topic and correlation data) belong here once the starter
- * has request/reply: add them below the "request/reply" marker, skipped on MQTT 3.1.1 brokers.
+ * The request/reply row needs MQTT 5 (response topic and correlation data) and is skipped on
+ * MQTT 3.1.1 brokers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class BrokerContractTests {
@@ -286,7 +287,28 @@ abstract class BrokerContractTests {
 		});
 	}
 
-	// request/reply: rows for MQTT 5 request/reply go here (skip on MQTT 3.1.1 brokers).
+	@Test
+	void requestsShouldEachGetTheReplyOfAListenerInAnotherApplication() {
+		BrokerLimitation.skipIfLimited(this.brokerType, Feature.REQUEST_REPLY);
+		app(Responder.class).run((responder) -> app(TopicListener.class)
+			.withPropertyValues("mqtt.listener.auto-startup=false")
+			.run((requester) -> {
+				ListenerContexts.awaitSubscribed(responder);
+				MqttTemplate template = requester.getBean(MqttTemplate.class);
+				List<CompletableFuture<MqttReceivedMessage>> replies = new ArrayList<>();
+				for (int i = 0; i < 50; i++) {
+					replies.add(template.sendAndReceiveAsync(this.topic + "/rpc/" + (i % 4), "r" + i, TIMEOUT));
+				}
+				CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+				for (int i = 0; i < 50; i++) {
+					assertThat(new String(replies.get(i).get().getPayload(), StandardCharsets.UTF_8))
+						.as("reply to request %d", i)
+						.isEqualTo("R" + i);
+				}
+				assertThat(requester.getBean(MqttClientManager.class).getReplyCorrelator().getUnknownReplyCount())
+					.isZero();
+			}));
+	}
 
 	private ApplicationContextRunner app(Class<?> listeners) {
 		return new ApplicationContextRunner()
@@ -342,6 +364,16 @@ abstract class BrokerContractTests {
 		@MqttListener(topics = "${contract.topic}/sub2", qos = 2)
 		void sub2(MqttReceivedMessage message) {
 			this.recorder.record("sub2", message);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Responder {
+
+		@MqttListener(topics = "${contract.topic}/rpc/+", qos = 1, concurrency = "2")
+		String onRequest(String payload) {
+			return payload.toUpperCase(Locale.ROOT);
 		}
 
 	}

@@ -21,6 +21,12 @@ enum BrokerLimitation {
 					+ " MQTT 5 feature [MQTT 5.0 4.8.2] (RabbitMQ MQTT plugin guide,"
 					+ " https://www.rabbitmq.com/docs/mqtt); see docs/brokers.md"),
 
+	/** Request/reply needs MQTT 5's response topic and correlation data. */
+	RABBITMQ_NO_REQUEST_REPLY(ContractBroker.RABBITMQ, Feature.REQUEST_REPLY,
+			"RabbitMQ 3.10 MQTT plugin: MQTT 3.1.1 only, which has no response topic or correlation data"
+					+ " [MQTT 5.0 4.10]; MqttTemplate.sendAndReceive fails fast on MQTT 3.1.1 (tested in"
+					+ " MqttRequestReplyIntegrationTests); see docs/brokers.md"),
+
 	/** MQTT 3.1.1 has no session expiry: a clean session ends with its connection. */
 	RABBITMQ_CLEAN_SESSION_ENDS_WITH_CONNECTION(ContractBroker.RABBITMQ, Feature.SESSION_EXPIRY_AFTER_CLEAN_START,
 			"RabbitMQ 3.10 MQTT plugin: MQTT 3.1.1 only, which has no session expiry: the session of a connection made"
@@ -73,6 +79,9 @@ enum BrokerLimitation {
 
 		/** Shared subscriptions ({@code $share/<group>/<filter>}). */
 		SHARED_SUBSCRIPTIONS,
+
+		/** MQTT 5 request/reply (response topic and correlation data). */
+		REQUEST_REPLY,
 
 		/** A session started with clean start 1 that the broker keeps for its session expiry (MQTT 5). */
 		SESSION_EXPIRY_AFTER_CLEAN_START
