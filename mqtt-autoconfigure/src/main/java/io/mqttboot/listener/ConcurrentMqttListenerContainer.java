@@ -699,6 +699,12 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				}
 				continue;
 			}
+			if (this.paused && this.running) {
+				// Paused while waiting for a lane: hand it back untouched (it is still
+				// scheduled, so this is its only entry).
+				this.ready.offer(lane);
+				continue;
+			}
 			// Only this worker holds the lane: it left the ready queue, and stays scheduled
 			// (so not queued again) until done() below.
 			MqttDelivery delivery = lane.queue.poll();

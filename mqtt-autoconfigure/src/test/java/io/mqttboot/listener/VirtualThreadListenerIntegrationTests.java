@@ -14,6 +14,8 @@ import io.mqttboot.RawMqttClient;
 import io.mqttboot.annotation.MqttListener;
 import io.mqttboot.annotation.TopicVariable;
 import io.mqttboot.autoconfigure.MqttAutoConfiguration;
+import io.mqttboot.config.MqttListenerEndpointRegistry;
+import io.mqttboot.core.MqttClientManager;
 import io.mqttboot.test.MqttBrokerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +113,26 @@ class VirtualThreadListenerIntegrationTests {
 					.allMatch((name) -> name.matches("mqtt-ordered-[0-3]"));
 				assertOrderPerTopic(listener);
 				assertThat(ListenerContexts.container(context, "ordered").getQueued()).isZero();
+			});
+	}
+
+	@Test
+	void pausedListenerWithPerTopicLanesShouldHoldMessagesAndDeliverThemInOrderAfterResume() {
+		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=false", "mqtt.listener.per-topic-lanes=true")
+			.run((context) -> {
+				MqttClientManager manager = ListenerContexts.awaitSubscribed(context);
+				OrderListener listener = context.getBean(OrderListener.class);
+				MqttListenerEndpointRegistry registry = context.getBean(MqttListenerEndpointRegistry.class);
+				registry.pause("ordered");
+				publishInterleaved();
+				MqttListenerContainer container = ListenerContexts.container(context, "ordered");
+				await().until(() -> manager.getInFlight().getIncomingQos1() > 0
+						&& container.getQueued() == manager.getInFlight().getIncomingQos1());
+				assertThat(listener.received()).as("a paused listener takes no messages").isZero();
+				registry.resume("ordered");
+				await().until(() -> listener.received() == TOPICS * MESSAGES_PER_TOPIC
+						&& manager.getInFlight().getIncomingQos1() == 0);
+				assertOrderPerTopic(listener);
 			});
 	}
 
