@@ -139,7 +139,7 @@ public final class MqttAutoConfiguration {
 			ObjectProvider<SslBundles> sslBundles) {
 		MqttClientSettings.Builder builder = MqttClientSettings.builder();
 		PropertyMapper map = PropertyMapper.get();
-		map.from(connectionDetails::getServerUri).to(builder::serverUri);
+		map.from(connectionDetails::getServerUris).to(builder::serverUris);
 		map.from(connectionDetails::getUsername).to(builder::username);
 		map.from(connectionDetails::getPassword).to(builder::password);
 		builder.clientId(clientId(name, properties, environment));

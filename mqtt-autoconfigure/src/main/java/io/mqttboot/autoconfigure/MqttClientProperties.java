@@ -3,6 +3,8 @@ package io.mqttboot.autoconfigure;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,11 +19,21 @@ import org.springframework.util.unit.DataSize;
  */
 public class MqttClientProperties {
 
+	static final String DEFAULT_URL = "tcp://localhost:1883";
+
 	/**
 	 * Broker URI: tcp://, ssl://, ws:// or wss://. User-info in the URI is used as
 	 * credentials and never logged.
 	 */
-	private String url = "tcp://localhost:1883";
+	private String url = DEFAULT_URL;
+
+	/**
+	 * Brokers to connect to in turn, for example the nodes of a cluster, instead of url:
+	 * the client connects to the first that answers and moves on to the next one whenever
+	 * the connection is lost or an attempt fails, with the reconnect back-off. Every URL
+	 * must use the same transport; user-info, if any, must be the same on each.
+	 */
+	private List<String> urls = new ArrayList<>();
 
 	/**
 	 * Client identifier. Defaults to spring.application.name plus a random suffix.
@@ -104,6 +116,14 @@ public class MqttClientProperties {
 
 	public void setUrl(String url) {
 		this.url = url;
+	}
+
+	public List<String> getUrls() {
+		return this.urls;
+	}
+
+	public void setUrls(List<String> urls) {
+		this.urls = urls;
 	}
 
 	public @Nullable String getClientId() {

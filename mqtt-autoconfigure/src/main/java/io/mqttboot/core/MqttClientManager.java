@@ -109,6 +109,12 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 
 	private volatile boolean everConnected;
 
+	/**
+	 * The server of the list the client is connected to or tries next; {@code null} until
+	 * the client moves on from the first one.
+	 */
+	private volatile @Nullable URI currentServerUri;
+
 	private volatile MqttConnectionState state = MqttConnectionState.DISCONNECTED;
 
 	private volatile boolean sessionPresent;
@@ -266,7 +272,16 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	 * @return the server URI
 	 */
 	public URI getServerUri() {
-		return this.settings.getServerUri();
+		URI current = this.currentServerUri;
+		return (current != null) ? current : this.settings.getServerUri();
+	}
+
+	/**
+	 * Return every broker this client may connect to, in the order they are tried.
+	 * @return the server URIs, without user-info; {@link #getServerUri()} is one of them
+	 */
+	public List<URI> getServerUris() {
+		return this.settings.getServerUris();
 	}
 
 	/**
@@ -1009,7 +1024,13 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		}
 		CompletableFuture<Boolean> connected = this.engine.connect();
 		if (this.settings.isFailFast()) {
-			Duration timeout = this.settings.getConnectTimeout().multipliedBy(2).plusSeconds(5);
+			// Every server of the list gets its attempt, after the back-off between them.
+			int servers = this.settings.getServerUris().size();
+			Duration timeout = this.settings.getConnectTimeout()
+				.multipliedBy(2)
+				.plusSeconds(5)
+				.multipliedBy(servers)
+				.plus(this.settings.getReconnectMaxDelay().multipliedBy(servers - 1));
 			try {
 				connected.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 			}
@@ -1029,8 +1050,9 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		this.state = MqttConnectionState.DISCONNECTED;
 		this.engine.disconnect().exceptionally((ex) -> null);
 		Throwable explained = explainClosedBeforeConnAck(cause);
-		throw new MqttConnectionFailedException(this.name, getClientId(), getServerUri(), describe(explained),
-				explained);
+		List<URI> servers = this.settings.getServerUris();
+		String reason = describe(explained) + ((servers.size() > 1) ? " (tried each of " + servers + ")" : "");
+		throw new MqttConnectionFailedException(this.name, getClientId(), getServerUri(), reason, explained);
 	}
 
 	/**
@@ -1245,7 +1267,11 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 				manager.subscriptionsLive = false;
 			}
 			manager.connectedSince = null;
-			if (byUser || !manager.running || (manager.settings.isFailFast() && !manager.everConnected)) {
+			// Failing fast, the first connection still tries every server of the list once
+			// (HiveMQ counts the first connect as attempt 1).
+			boolean giveUp = manager.settings.isFailFast() && !manager.everConnected
+					&& attempts >= manager.settings.getServerUris().size();
+			if (byUser || !manager.running || giveUp) {
 				manager.state = MqttConnectionState.DISCONNECTED;
 				return -1;
 			}
@@ -1283,10 +1309,12 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			manager.publishGuard.connectionClosed(HiveMqEngines.offendingPublishQos(cause),
 					manager.lastDisconnectReason);
 			long delay = reconnectDelay(attempts + manager.flaps);
+			// Read now: the engine moves on to the next server of the list right after this.
+			URI server = getServerUri();
 			runOnEventThread(() -> {
 				String what = (attempts == 0 && manager.everConnected) ? "lost connection to" : "could not connect to";
 				logger.warn("MQTT client '" + manager.name + "' (client id '" + getClientId() + "') " + what + " "
-						+ getServerUri() + ": " + describe(cause) + "; retrying in " + delay + " ms (attempt "
+						+ server + ": " + describe(cause) + "; retrying in " + delay + " ms (attempt "
 						+ (attempts + 1) + ")");
 				publishEvent(new MqttConnectionLostEvent(manager, manager.name, getClientId(), cause, attempts));
 			});
@@ -1311,6 +1339,11 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		@Override
 		public void inboundRestored() {
 			MqttClientManager.this.inboundFailure = null;
+		}
+
+		@Override
+		public void serverSelected(URI serverUri) {
+			MqttClientManager.this.currentServerUri = serverUri;
 		}
 
 	}

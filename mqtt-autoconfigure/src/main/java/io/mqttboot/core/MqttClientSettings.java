@@ -3,6 +3,8 @@ package io.mqttboot.core;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -29,6 +31,8 @@ public final class MqttClientSettings {
 	public static final int DEFAULT_RECEIVE_MAXIMUM = 65_535;
 
 	private final URI serverUri;
+
+	private final List<URI> serverUris;
 
 	private final String clientId;
 
@@ -77,7 +81,8 @@ public final class MqttClientSettings {
 	private final @Nullable MqttTlsSettings tls;
 
 	private MqttClientSettings(Builder builder) {
-		this.serverUri = stripUserInfo(Objects.requireNonNull(builder.serverUri, "serverUri is required"));
+		this.serverUris = serverUris(builder.serverUris);
+		this.serverUri = this.serverUris.get(0);
 		this.clientId = Objects.requireNonNull(builder.clientId, "clientId is required");
 		this.username = builder.username;
 		this.password = builder.password;
@@ -101,7 +106,6 @@ public final class MqttClientSettings {
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.deliveryEvents = builder.deliveryEvents;
 		this.tls = builder.tls;
-		Scheme.of(this.serverUri);
 		Assert.isTrue(this.keepAlive.toSeconds() >= 0 && this.keepAlive.toSeconds() <= 65535,
 				() -> "keep-alive must be between 0 and 65535 seconds but was " + this.keepAlive);
 		Assert.isTrue(!this.reconnectInitialDelay.isNegative() && !this.reconnectInitialDelay.isZero(),
@@ -133,6 +137,27 @@ public final class MqttClientSettings {
 		}
 	}
 
+	private static List<URI> serverUris(List<URI> uris) {
+		Assert.notEmpty(uris, "at least one server URI is required");
+		List<URI> result = new ArrayList<>(uris.size());
+		Scheme first = null;
+		for (int i = 0; i < uris.size(); i++) {
+			URI uri = stripUserInfo(Objects.requireNonNull(uris.get(i), "server URI is required"));
+			Scheme scheme = Scheme.of(uri);
+			if (first == null) {
+				first = scheme;
+			}
+			else if (scheme != first) {
+				// One client has one transport (TLS or not, WebSocket or not) for every server.
+				throw new IllegalArgumentException("Server URI " + (i + 1) + " of " + uris.size() + " ('" + uri
+						+ "') uses another transport than the first ('" + result.get(0)
+						+ "'): every server of a list must be reached the same way (tcp/mqtt, ssl/mqtts/tls, ws or wss)");
+			}
+			result.add(uri);
+		}
+		return List.copyOf(result);
+	}
+
 	private static URI stripUserInfo(URI uri) {
 		if (uri.getRawUserInfo() == null) {
 			return uri;
@@ -155,6 +180,16 @@ public final class MqttClientSettings {
 	 */
 	public URI getServerUri() {
 		return this.serverUri;
+	}
+
+	/**
+	 * Return the brokers to connect to, in the order they are tried, never with user-info.
+	 * The client connects to the first that answers and moves on to the next one in turn
+	 * whenever a connection is lost or an attempt fails.
+	 * @return the server URIs, at least one; the first is {@link #getServerUri()}
+	 */
+	public List<URI> getServerUris() {
+		return this.serverUris;
 	}
 
 	/**
@@ -398,7 +433,7 @@ public final class MqttClientSettings {
 	@Override
 	public String toString() {
 		// Deliberately without user name and password.
-		return "MqttClientSettings[serverUri=" + this.serverUri + ", clientId=" + this.clientId + ", version="
+		return "MqttClientSettings[serverUris=" + this.serverUris + ", clientId=" + this.clientId + ", version="
 				+ this.version + ", cleanStart=" + this.cleanStart + ", sessionExpiry=" + this.sessionExpiry + "]";
 	}
 
@@ -413,6 +448,16 @@ public final class MqttClientSettings {
 	 */
 	public record Will(String topic, byte[] payload, int qos, boolean retain) {
 
+	}
+
+	/**
+	 * Return the port of a server URI, or the default port of its scheme. Internal: not for
+	 * use by applications; may change without notice.
+	 * @param server the server URI
+	 * @return the port
+	 */
+	public static int portOf(URI server) {
+		return (server.getPort() != -1) ? server.getPort() : Scheme.of(server).defaultPort;
 	}
 
 	enum Scheme {
@@ -450,7 +495,7 @@ public final class MqttClientSettings {
 	 */
 	public static final class Builder {
 
-		private @Nullable URI serverUri = URI.create("tcp://localhost:1883");
+		private List<URI> serverUris = List.of(URI.create("tcp://localhost:1883"));
 
 		private @Nullable String clientId;
 
@@ -529,7 +574,20 @@ public final class MqttClientSettings {
 		 * @return this builder
 		 */
 		public Builder serverUri(URI serverUri) {
-			this.serverUri = serverUri;
+			this.serverUris = List.of(serverUri);
+			return this;
+		}
+
+		/**
+		 * Set the brokers to connect to, tried in turn: for example the nodes of a
+		 * cluster. User-info in the URIs is removed; pass credentials with
+		 * {@link #username(String)} and {@link #password(String)}. Every URI must use the
+		 * same transport (tcp, ssl, ws or wss).
+		 * @param serverUris the URIs, at least one
+		 * @return this builder
+		 */
+		public Builder serverUris(List<URI> serverUris) {
+			this.serverUris = List.copyOf(serverUris);
 			return this;
 		}
 

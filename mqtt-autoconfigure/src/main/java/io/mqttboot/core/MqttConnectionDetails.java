@@ -1,6 +1,7 @@
 package io.mqttboot.core;
 
 import java.net.URI;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -20,6 +21,17 @@ public interface MqttConnectionDetails extends ConnectionDetails {
 	 * @return the server URI
 	 */
 	URI getServerUri();
+
+	/**
+	 * Return every broker to connect to, in the order they are tried, without user-info:
+	 * for example the nodes of a cluster. The client connects to the first that answers
+	 * and moves on to the next one whenever the connection is lost.
+	 * @return the server URIs, starting with {@link #getServerUri()}; by default that one
+	 * alone
+	 */
+	default List<URI> getServerUris() {
+		return List.of(getServerUri());
+	}
 
 	/**
 	 * Return the user name to authenticate with.

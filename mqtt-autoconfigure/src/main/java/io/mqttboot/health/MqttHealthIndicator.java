@@ -1,5 +1,6 @@
 package io.mqttboot.health;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -45,6 +46,7 @@ public class MqttHealthIndicator extends AbstractHealthIndicator {
 		builder.withDetail("state", client.getState())
 			.withDetail("clientId", client.getClientId())
 			.withDetail("serverUri", client.getServerUri().toString())
+			.withDetail("serverUris", client.getServerUris().stream().map(URI::toString).toList())
 			.withDetail("sessionPresent", client.isSessionPresent())
 			.withDetail("reconnectAttempts", client.getReconnectAttempts());
 		Instant connectedSince = client.getConnectedSince();

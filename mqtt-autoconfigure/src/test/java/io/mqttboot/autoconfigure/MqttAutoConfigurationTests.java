@@ -197,6 +197,28 @@ class MqttAutoConfigurationTests {
 	}
 
 	@Test
+	void urlsShouldBecomeTheServerListOfTheirClient() {
+		this.contextRunner
+			.withPropertyValues("mqtt.url=tcp://localhost:1883", "mqtt.urls=tcp://127.0.0.1:5,tcp://127.0.0.1:6",
+					"mqtt.clients.telemetry.urls[0]=tcp://127.0.0.1:7", "mqtt.clients.telemetry.urls[1]=tcp://127.0.0.1:8",
+					"mqtt.clients.telemetry.reconnect.initial-delay=1h", "mqtt.clients.telemetry.reconnect.max-delay=1h")
+			.run((context) -> {
+				assertThat(context.getBean(MqttClientManager.class).getServerUris())
+					.containsExactly(URI.create("tcp://127.0.0.1:5"), URI.create("tcp://127.0.0.1:6"));
+				assertThat(context.getBean(MqttClientRegistry.class).getTemplate("telemetry").getClientManager()
+					.getServerUris())
+					.containsExactly(URI.create("tcp://127.0.0.1:7"), URI.create("tcp://127.0.0.1:8"));
+			});
+	}
+
+	@Test
+	void urlAndUrlsBothSetShouldFailNamingBoth() {
+		this.contextRunner.withPropertyValues("mqtt.urls=tcp://127.0.0.1:5,tcp://127.0.0.1:6")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("Invalid MQTT url (mqtt.urls): both mqtt.url and mqtt.urls are set"));
+	}
+
+	@Test
 	void userDefinedConnectionDetailsShouldReplacePropertyBasedOnes() {
 		this.contextRunner.withUserConfiguration(ConnectionDetailsConfiguration.class).run((context) -> {
 			assertThat(context).hasSingleBean(MqttConnectionDetails.class)

@@ -1,5 +1,6 @@
 package io.mqttboot.autoconfigure;
 
+import java.net.URI;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,19 @@ class UnknownMqttPropertiesReporterTests {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBean(MqttClientManager.class).getSettings().getKeepAlive())
 					.isEqualTo(Duration.ofSeconds(15));
+				assertThat(output).doesNotContain("Unknown MQTT property");
+			});
+	}
+
+	@Test
+	void serverListInIndexedFormShouldBindAndNotBeReported(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("mqtt.url=tcp://localhost:1883", "mqtt.urls[0]=tcp://127.0.0.1:1",
+					"mqtt.urls[1]=tcp://127.0.0.1:2")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(MqttClientManager.class).getServerUris())
+					.containsExactly(URI.create("tcp://127.0.0.1:1"), URI.create("tcp://127.0.0.1:2"));
 				assertThat(output).doesNotContain("Unknown MQTT property");
 			});
 	}

@@ -5,9 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * machine and outlives the broker. Use {@link #isInstalled()} to skip tests without it.
  * Anonymous MQTT connections are allowed; {@link MqttTestBrokerOptions} are otherwise
  * ignored.
+ * <p>
+ * Brokers created with the same Erlang cookie can form a cluster on this machine:
+ * {@link #joinCluster(RabbitMqBroker)} makes a running broker a node of another's cluster,
+ * and {@link #rabbitmqctl(String...)} runs any other command (a policy, for example)
+ * against a node.
  *
  * @since 0.1.0
  */
@@ -40,6 +48,8 @@ public final class RabbitMqBroker implements MqttTestBroker {
 	 * the wrapper in {@code /usr/sbin}, which switches to the {@code rabbitmq} user.
 	 */
 	static final Path SERVER_SCRIPT = Path.of("/usr/lib/rabbitmq/bin/rabbitmq-server");
+
+	static final Path CTL_SCRIPT = Path.of("/usr/lib/rabbitmq/bin/rabbitmqctl");
 
 	private static final Pattern VERSION = Pattern.compile("RabbitMQ (\\d+\\.\\d+\\.\\d+)");
 
@@ -71,9 +81,23 @@ public final class RabbitMqBroker implements MqttTestBroker {
 	 * @param options the options (only the startup timeout is used)
 	 */
 	public RabbitMqBroker(MqttTestBrokerOptions options) {
+		this(options, UUID.randomUUID().toString().replace("-", ""));
+	}
+
+	/**
+	 * Create a broker that can be clustered with the other brokers given the same Erlang
+	 * cookie; call {@link #start()} to run it.
+	 * @param options the options (only the startup timeout is used)
+	 * @param erlangCookie the shared secret of the nodes of a cluster
+	 */
+	public RabbitMqBroker(MqttTestBrokerOptions options, String erlangCookie) {
 		this.options = options;
 		try {
 			this.directory = Files.createTempDirectory("mqttboot-rabbitmq-");
+			// Erlang reads the cookie from $HOME and insists that only its owner can read it.
+			Path cookie = this.directory.resolve(".erlang.cookie");
+			Files.writeString(cookie, erlangCookie);
+			Files.setPosixFilePermissions(cookie, PosixFilePermissions.fromString("r--------"));
 			Files.createDirectories(this.directory.resolve("mnesia"));
 			Files.createDirectories(this.directory.resolve("log"));
 			Files.writeString(this.directory.resolve("rabbitmq.conf"),
@@ -94,6 +118,75 @@ public final class RabbitMqBroker implements MqttTestBroker {
 	 */
 	public static boolean isInstalled() {
 		return Files.isExecutable(SERVER_SCRIPT);
+	}
+
+	/**
+	 * Return the Erlang node name of this broker.
+	 * @return the node name, for example {@code mqttboot-41883@localhost}
+	 */
+	public String getNodeName() {
+		return "mqttboot-" + this.port + "@localhost";
+	}
+
+	/**
+	 * Make this running broker a node of the cluster of another running broker created
+	 * with the same Erlang cookie: its own data is reset, and it accepts MQTT connections
+	 * again when this method returns. Once joined, a node stopped and started again
+	 * rejoins the cluster by itself.
+	 * @param seed a node of the cluster to join
+	 * @throws IllegalStateException if a {@code rabbitmqctl} command fails, with its output
+	 */
+	public void joinCluster(RabbitMqBroker seed) {
+		rabbitmqctl("stop_app");
+		rabbitmqctl("reset");
+		rabbitmqctl("join_cluster", seed.getNodeName());
+		rabbitmqctl("start_app");
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+		while (!LoopbackPorts.accepts(this.port, 200)) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException(this + " did not accept MQTT connections within 60 s after joining "
+						+ seed.getNodeName() + "; its log:\n" + getLog());
+			}
+			sleep(100);
+		}
+	}
+
+	/**
+	 * Run {@code rabbitmqctl} against this node, for example
+	 * {@code rabbitmqctl("set_policy", ...)}.
+	 * @param arguments the command and its arguments
+	 * @return what the command printed
+	 * @throws IllegalStateException if the command fails or takes more than 60 s, with
+	 * its output
+	 */
+	public String rabbitmqctl(String... arguments) {
+		List<String> command = new ArrayList<>(List.of(CTL_SCRIPT.toString(), "-n", getNodeName()));
+		command.addAll(List.of(arguments));
+		ProcessBuilder builder = new ProcessBuilder(command).directory(this.directory.toFile()).redirectErrorStream(true);
+		builder.environment().put("HOME", this.directory.toString());
+		try {
+			Process process = builder.start();
+			ProcessReaper.register(process);
+			try {
+				String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+				if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+					process.destroyForcibly();
+					throw new IllegalStateException("rabbitmqctl " + String.join(" ", arguments) + " failed on "
+							+ getNodeName() + ":\n" + output);
+				}
+				return output;
+			}
+			finally {
+				ProcessReaper.unregister(process);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot run " + CTL_SCRIPT, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while running rabbitmqctl", ex);
+		}
 	}
 
 	@Override
@@ -141,7 +234,7 @@ public final class RabbitMqBroker implements MqttTestBroker {
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
 			Map<String, String> env = builder.environment();
 			env.put("HOME", this.directory.toString());
-			env.put("RABBITMQ_NODENAME", "mqttboot-" + this.port + "@localhost");
+			env.put("RABBITMQ_NODENAME", getNodeName());
 			env.put("RABBITMQ_NODE_IP_ADDRESS", LoopbackPorts.HOST);
 			env.put("RABBITMQ_NODE_PORT", Integer.toString(this.amqpPort));
 			env.put("RABBITMQ_DIST_PORT", Integer.toString(this.distributionPort));

@@ -1,5 +1,6 @@
 package io.mqttboot.actuate.endpoint;
 
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,7 @@ public class MqttEndpoint {
 				? this.listeners.getListenerContainers(client.getName()).stream().map(this::describe).toList()
 				: List.of();
 		return new ClientDescriptor(client.getState(), client.getClientId(), client.getServerUri().toString(),
+				client.getServerUris().stream().map(URI::toString).toList(),
 				client.isSessionPresent(),
 				new InFlightDescriptor(inFlight.getOutgoingQos1(), inFlight.getOutgoingQos2(), inFlight.getIncomingQos1(),
 						inFlight.getIncomingQos2(), inFlight.getOutgoingSent(), inFlight.getOutgoingQueued(),
@@ -149,7 +151,9 @@ public class MqttEndpoint {
 	 *
 	 * @param state the connection state
 	 * @param clientId the MQTT client identifier
-	 * @param serverUri the broker URI without user-info
+	 * @param serverUri the broker URI without user-info: the server of {@code serverUris}
+	 * the client is connected to or tries next
+	 * @param serverUris every broker the client may connect to, tried in turn
 	 * @param sessionPresent the CONNACK session-present flag
 	 * @param inFlight QoS 1/2 messages in flight
 	 * @param outbox messages waiting for the connection
@@ -162,7 +166,7 @@ public class MqttEndpoint {
 	 * @param receive the buffers of {@code receive()}
 	 */
 	public record ClientDescriptor(MqttConnectionState state, String clientId, String serverUri,
-			boolean sessionPresent, InFlightDescriptor inFlight, int outbox, int reconnectAttempts,
+			List<String> serverUris, boolean sessionPresent, InFlightDescriptor inFlight, int outbox, int reconnectAttempts,
 			@Nullable String lastDisconnectReason, List<SubscriptionDescriptor> subscriptions,
 			UnroutedDescriptor unrouted, List<ListenerDescriptor> listeners, RequestReplyDescriptor requestReply,
 			ReceiveDescriptor receive) {

@@ -1,5 +1,7 @@
 package io.mqttboot.core.engine;
 
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.function.Supplier;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -24,6 +27,7 @@ import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
 import com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException;
 import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttClientReconnector;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
@@ -136,8 +140,7 @@ public final class HiveMqEngines {
 			}
 		}
 		if (settings.isWebSocket()) {
-			String path = settings.getServerUri().getRawPath();
-			transport.webSocketConfig().serverPath((path != null && !path.isEmpty()) ? path : "mqtt").applyWebSocketConfig();
+			transport.webSocketConfig().serverPath(webSocketPath(settings.getServerUri())).applyWebSocketConfig();
 		}
 		transport.applyTransportConfig();
 		builder.addDisconnectedListener((context) -> onDisconnected(context, settings, callbacks));
@@ -165,6 +168,7 @@ public final class HiveMqEngines {
 				.resubscribeIfSessionExpired(false)
 				.republishIfSessionExpired(!discard)
 				.delay(delay, TimeUnit.MILLISECONDS);
+			nextServer(context.getReconnector(), settings, callbacks);
 			if (context instanceof Mqtt5ClientDisconnectedContext context5) {
 				// A reconnect must resume the session rather than wipe it [MQTT-3.1.2-5]; whether
 				// it outlives the connection is governed by the session expiry interval.
@@ -178,6 +182,48 @@ public final class HiveMqEngines {
 				reconnector.connect(reconnector.getConnect().extend().cleanSession(discard).build());
 			}
 		}
+	}
+
+	/**
+	 * Point the next connect attempt at the server after the current one in
+	 * {@link MqttClientSettings#getServerUris()}, wrapping around, when there is more than
+	 * one: a lost connection or a failed attempt moves on to the next node of a cluster,
+	 * with the back-off the reconnector was given. Only host, port and WebSocket path
+	 * change; TLS and anything a customizer set on the transport stay.
+	 * @param reconnector the reconnector of the disconnected listener
+	 * @param settings the settings
+	 * @param callbacks told which server is next
+	 */
+	static void nextServer(MqttClientReconnector reconnector, MqttClientSettings settings,
+			MqttEngine.Callbacks callbacks) {
+		List<URI> servers = settings.getServerUris();
+		if (servers.size() < 2) {
+			return;
+		}
+		MqttClientTransportConfig transport = reconnector.getTransportConfig();
+		InetSocketAddress address = transport.getServerAddress();
+		int current = -1;
+		for (int i = 0; i < servers.size() && current < 0; i++) {
+			URI server = servers.get(i);
+			if (address.getPort() == port(server) && address.getHostString().equalsIgnoreCase(server.getHost())) {
+				current = i;
+			}
+		}
+		URI next = servers.get((current + 1) % servers.size());
+		MqttClientTransportConfigBuilder builder = transport.extend().serverHost(next.getHost()).serverPort(port(next));
+		transport.getWebSocketConfig().ifPresent((webSocket) -> builder
+			.webSocketConfig(webSocket.extend().serverPath(webSocketPath(next)).build()));
+		reconnector.transportConfig(builder.build());
+		callbacks.serverSelected(next);
+	}
+
+	private static int port(URI server) {
+		return MqttClientSettings.portOf(server);
+	}
+
+	private static String webSocketPath(URI server) {
+		String path = server.getRawPath();
+		return (path != null && !path.isEmpty()) ? path : "mqtt";
 	}
 
 	/**

@@ -126,6 +126,14 @@ public interface MqttEngine {
 		 */
 		void inboundRestored();
 
+		/**
+		 * Called when the next connect attempt goes to another server of the list, before
+		 * the attempt.
+		 * @param serverUri the server the next attempt connects to, without user-info
+		 */
+		default void serverSelected(java.net.URI serverUri) {
+		}
+
 	}
 
 }
