@@ -6,6 +6,10 @@
 #
 #   benchmarks/run.sh            full run (about 12 minutes on 2 cores)
 #   benchmarks/run.sh --quick    smoke run with small counts (about 4 minutes)
+#   benchmarks/run.sh --b8-only  only B8 (blocking listener, platform vs virtual threads)
+#
+# B8's virtual-thread row needs Java 21+: B8_JAVA=/path/to/jdk-21+/bin/java (default: java on
+# the PATH; with an older java the row says so).
 #
 # Needs JDK 17+, mosquitto and mosquitto-clients (apt-get install -y mosquitto mosquitto-clients).
 set -euo pipefail
@@ -18,11 +22,16 @@ STARTUP_ROUNDS=3
 B7_SECONDS=60
 B7_BACKLOG=70000
 SKIP_BUILD=""
+B8_ONLY=""
+B8_PER_TOPIC=200
+B8_ROUNDS=3
+B8_JAVA=${B8_JAVA:-java}
 for arg in "$@"; do
 	case "$arg" in
-		--quick) QUICK="--quick"; ROUNDS=3; B7_SECONDS=10; B7_BACKLOG=5000 ;;
+		--quick) QUICK="--quick"; ROUNDS=3; B7_SECONDS=10; B7_BACKLOG=5000; B8_PER_TOPIC=40; B8_ROUNDS=1 ;;
 		--skip-build) SKIP_BUILD=1 ;;
-		*) echo "Usage: $0 [--quick] [--skip-build]" >&2; exit 2 ;;
+		--b8-only) B8_ONLY=1 ;;
+		*) echo "Usage: $0 [--quick] [--skip-build] [--b8-only]" >&2; exit 2 ;;
 	esac
 done
 for tool in java mosquitto mosquitto_pub mosquitto_sub; do
@@ -118,6 +127,33 @@ mkdir -p "$BENCH/target"
 	echo "- command: benchmarks/run.sh $*"
 } | tee -a "$OUT"
 
+# B8: a listener blocking 5 ms (and 20 ms: an ideal rate far below what the machine can do),
+# concurrency 200, 1,000 topics; platform threads (hashed, then per-topic lanes), then virtual threads.
+blocking_listener() {
+	local b8_version block per_topic
+	b8_version=$("$B8_JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+	for block in 5 20; do
+		per_topic=$((B8_PER_TOPIC * 5 / block))
+		java -jar "$JAR" blocking-listener-header --out "$OUT" --per-topic "$per_topic" --block-ms "$block"
+		"$B8_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
+			--rounds "$B8_ROUNDS" --block-ms "$block"
+		"$B8_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
+			--rounds "$B8_ROUNDS" --block-ms "$block" --per-topic-lanes
+		if [[ "${b8_version%%.*}" -ge 21 ]]; then
+			"$B8_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
+				--rounds "$B8_ROUNDS" --block-ms "$block" --virtual
+		else
+			echo "| virtual | Java $b8_version | skipped: virtual threads need Java 21+ (set B8_JAVA) | | | | | | |" | tee -a "$OUT"
+		fi
+	done
+}
+if [[ -n "$B8_ONLY" ]]; then
+	blocking_listener
+	echo
+	echo "Results: $OUT"
+	exit 0
+fi
+
 JAVA_E2E=(java -Xmx2g -jar "$JAR")
 "${JAVA_E2E[@]}" e2e --port "$PORT" --rounds "$ROUNDS" --out "$OUT" $QUICK
 java -jar "$JAR" dispatch --out "$OUT" --jmh-log "$BENCH/target/jmh-output.txt" $QUICK
@@ -151,6 +187,7 @@ else
 	echo "Moquette did not start:" >&2
 	cat "$WORK/moquette.log" >&2
 fi
+blocking_listener
 if grep -q "dropped" "$WORK/broker.log"; then
 	echo -e "\nBroker log: $(grep -c dropped "$WORK/broker.log") 'messages are being dropped' notices." | tee -a "$OUT"
 fi

@@ -12,6 +12,8 @@ import java.util.Arrays;
  * <li>{@code slow-consumer} — B7 (run it with {@code -Xmx256m})</li>
  * <li>{@code moquette} — runs a Moquette broker (B7 against a broker that keeps to the client's
  * receive maximum) until killed</li>
+ * <li>{@code blocking-listener-header}, {@code blocking-listener} — B8, one JVM per row
+ * ({@code --virtual} for virtual threads, Java 21+)</li>
  * <li>{@code jmh} — the plain JMH command line, for profiling ({@code jmh -prof gc ...})</li>
  * </ul>
  */
@@ -22,7 +24,7 @@ public final class BenchmarkMain {
 
 	public static void main(String[] args) throws Exception {
 		if (args.length == 0) {
-			System.err.println("Usage: java -jar benchmarks.jar e2e|dispatch|startup|slow-consumer|moquette|jmh [options]");
+			System.err.println("Usage: java -jar benchmarks.jar e2e|dispatch|startup|slow-consumer|moquette|blocking-listener|jmh [options]");
 			System.exit(2);
 		}
 		Args options = new Args(args, 1);
@@ -33,6 +35,8 @@ public final class BenchmarkMain {
 			case "startup-child" -> StartupMain.child(options);
 			case "slow-consumer" -> SlowConsumerMain.run(options);
 			case "moquette" -> MoquetteMain.run(options);
+			case "blocking-listener-header" -> BlockingListenerMain.header(options);
+			case "blocking-listener" -> BlockingListenerMain.run(options);
 			case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
 			default -> {
 				System.err.println("Unknown benchmark '" + args[0] + "'");

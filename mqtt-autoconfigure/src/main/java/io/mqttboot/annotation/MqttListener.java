@@ -128,6 +128,24 @@ public @interface MqttListener {
 	String errorHandler() default "";
 
 	/**
+	 * The bean name of the {@code MqttListenerContainerFactory} that creates this
+	 * listener's container, with its own concurrency, threads, retry and error handler.
+	 * Defaults to the bean named {@code mqttListenerContainerFactory}
+	 * ({@code MqttListenerConfigUtils.MQTT_LISTENER_CONTAINER_FACTORY_BEAN_NAME}). An
+	 * unknown name fails the startup. Placeholders supported.
+	 * @return the container factory bean name
+	 */
+	String containerFactory() default "";
+
+	/**
+	 * The bean name of an {@code MqttMessageFilter} that decides whether this listener
+	 * processes a message: rejected messages are acknowledged without invoking the method
+	 * and counted. Default none. Placeholders supported.
+	 * @return the filter bean name
+	 */
+	String filter() default "";
+
+	/**
 	 * MQTT 5 subscription option: do not receive messages published by this client
 	 * [MQTT-3.8.3-3]. Not allowed with {@link #group()}. Default {@code false}.
 	 * @return the no-local option

@@ -12,7 +12,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import io.mqttboot.config.DefaultMqttListenerContainerFactory;
 import io.mqttboot.config.MethodMqttListenerEndpoint;
 import io.mqttboot.config.MqttListenerConfigUtils;
 import io.mqttboot.config.MqttListenerContainerFactory;
@@ -21,6 +20,7 @@ import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.listener.MqttAcknowledgment;
 import io.mqttboot.listener.MqttListenerErrorHandler;
+import io.mqttboot.listener.MqttMessageFilter;
 import io.mqttboot.listener.adapter.MqttAcknowledgmentMethodArgumentResolver;
 import io.mqttboot.listener.adapter.MqttMessageConverterAdapter;
 import io.mqttboot.listener.adapter.MqttReceivedMessageMethodArgumentResolver;
@@ -210,7 +210,8 @@ public class MqttListenerAnnotationBeanPostProcessor
 			}
 			// Builds and validates every subscription (filters, share group, options).
 			endpoint.getSubscriptions();
-			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), where);
+			return new PendingEndpoint(endpoint, resolve(listener.errorHandler()), resolve(listener.containerFactory()),
+					resolve(listener.filter()), where);
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
 			throw invalid(where, ex, "Correct the @MqttListener attributes of " + where
@@ -408,8 +409,7 @@ public class MqttListenerAnnotationBeanPostProcessor
 			MqttListenerEndpointRegistry registry = beanFactory.getBean(
 					MqttListenerConfigUtils.MQTT_LISTENER_ENDPOINT_REGISTRY_BEAN_NAME,
 					MqttListenerEndpointRegistry.class);
-			MqttListenerContainerFactory factory = beanFactory.getBeanProvider(MqttListenerContainerFactory.class)
-				.getIfAvailable(DefaultMqttListenerContainerFactory::new);
+			MqttListenerContainerFactory factory = registry.getDefaultContainerFactory();
 			registration = new Registration(beanFactory, registry, factory, messageHandlerMethodFactory(beanFactory));
 			this.registration = registration;
 		}
@@ -446,8 +446,27 @@ public class MqttListenerAnnotationBeanPostProcessor
 						+ pending.errorHandler() + "', or correct the errorHandler attribute of " + where + ".");
 			}
 		}
+		if (StringUtils.hasText(pending.filter())) {
+			try {
+				endpoint.setMessageFilter(registration.beanFactory().getBean(pending.filter(), MqttMessageFilter.class));
+			}
+			catch (BeansException ex) {
+				throw invalid(where, ex, "Define a bean of type MqttMessageFilter named '" + pending.filter()
+						+ "', or correct the filter attribute of " + where + ".");
+			}
+		}
+		MqttListenerContainerFactory factory = registration.factory();
+		if (StringUtils.hasText(pending.containerFactory())) {
+			try {
+				factory = registration.registry().getContainerFactory(pending.containerFactory());
+			}
+			catch (IllegalArgumentException ex) {
+				throw invalid(where, ex, "Define a MqttListenerContainerFactory bean named '" + pending.containerFactory()
+						+ "', or correct the containerFactory attribute of " + where + ".");
+			}
+		}
 		try {
-			registration.registry().registerListenerContainer(endpoint, registration.factory(), startImmediately);
+			registration.registry().registerListenerContainer(endpoint, factory, startImmediately);
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
 			throw invalid(where, ex,
@@ -493,7 +512,8 @@ public class MqttListenerAnnotationBeanPostProcessor
 			.getIfAvailable(() -> new DefaultMqttMessageConverter(null));
 	}
 
-	private record PendingEndpoint(MethodMqttListenerEndpoint endpoint, String errorHandler, String where) {
+	private record PendingEndpoint(MethodMqttListenerEndpoint endpoint, String errorHandler, String containerFactory,
+			String filter, String where) {
 	}
 
 	private record Registration(ConfigurableListableBeanFactory beanFactory, MqttListenerEndpointRegistry registry,

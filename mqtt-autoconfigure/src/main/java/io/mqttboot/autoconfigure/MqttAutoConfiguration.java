@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,6 +43,7 @@ import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -62,6 +65,8 @@ import org.springframework.util.unit.DataSize;
 @ConditionalOnClass(name = "com.hivemq.client.mqtt.MqttClient")
 @EnableConfigurationProperties(MqttProperties.class)
 public final class MqttAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(MqttAutoConfiguration.class);
 
 	/**
 	 * The session expiry of a client with a configured client id and no configured
@@ -251,9 +256,20 @@ public final class MqttAutoConfiguration {
 	@ConditionalOnMissingBean(name = MqttListenerConfigUtils.MQTT_LISTENER_CONTAINER_FACTORY_BEAN_NAME)
 	DefaultMqttListenerContainerFactory mqttListenerContainerFactory(MqttProperties properties,
 			ObjectProvider<MqttClientRegistry> mqttClientRegistry,
-			ObjectProvider<ObservationRegistry> observationRegistry) {
+			ObjectProvider<ObservationRegistry> observationRegistry, Environment environment) {
 		MqttProperties.Listener listener = properties.getListener();
 		DefaultMqttListenerContainerFactory factory = new DefaultMqttListenerContainerFactory();
+		if (Threading.VIRTUAL.isActive(environment)) {
+			// As Boot does for Kafka and Rabbit listeners.
+			factory.setVirtualThreads(true);
+		}
+		else if (environment.getProperty("spring.threads.virtual.enabled", Boolean.class, false)) {
+			logger.warn("spring.threads.virtual.enabled=true is ignored for MQTT listeners: virtual threads need Java 21"
+					+ " or later and this is Java " + Runtime.version().feature() + "; listeners run on platform threads");
+		}
+		if (listener.getPerTopicLanes() != null) {
+			factory.setPerTopicLanes(listener.getPerTopicLanes());
+		}
 		factory.setConcurrency(listener.getConcurrency());
 		factory.setQueueCapacity(listener.getQueueCapacity());
 		factory.setAutoStartup(listener.isAutoStartup());

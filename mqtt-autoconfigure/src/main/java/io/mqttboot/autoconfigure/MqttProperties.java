@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -120,6 +122,14 @@ public class MqttProperties extends MqttClientProperties {
 		 */
 		private boolean autoStartup = true;
 
+		/**
+		 * Whether each topic gets a serial queue of its own that the listener threads take
+		 * turns on, rather than each thread owning the topics hashed to it. Pays off when
+		 * listeners block (I/O). Default: on when listener threads are virtual
+		 * (spring.threads.virtual.enabled=true on Java 21+), else off.
+		 */
+		private @Nullable Boolean perTopicLanes;
+
 		private final Retry retry = new Retry();
 
 		private final DeadLetter deadLetter = new DeadLetter();
@@ -138,6 +148,14 @@ public class MqttProperties extends MqttClientProperties {
 
 		public void setQueueCapacity(int queueCapacity) {
 			this.queueCapacity = queueCapacity;
+		}
+
+		public @Nullable Boolean getPerTopicLanes() {
+			return this.perTopicLanes;
+		}
+
+		public void setPerTopicLanes(@Nullable Boolean perTopicLanes) {
+			this.perTopicLanes = perTopicLanes;
 		}
 
 		public boolean isAutoStartup() {

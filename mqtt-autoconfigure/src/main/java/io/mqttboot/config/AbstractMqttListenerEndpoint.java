@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import io.mqttboot.core.MqttClientRegistry;
 import io.mqttboot.core.MqttSubscription;
 import io.mqttboot.listener.MqttListenerErrorHandler;
+import io.mqttboot.listener.MqttMessageFilter;
 import io.mqttboot.support.TopicFilter;
 import io.mqttboot.support.TopicTemplate;
 
@@ -43,6 +44,8 @@ public abstract class AbstractMqttListenerEndpoint implements MqttListenerEndpoi
 	private @Nullable Boolean autoStartup;
 
 	private @Nullable MqttListenerErrorHandler errorHandler;
+
+	private @Nullable MqttMessageFilter messageFilter;
 
 	private @Nullable Integer batchMaxSize;
 
@@ -187,6 +190,20 @@ public abstract class AbstractMqttListenerEndpoint implements MqttListenerEndpoi
 	 */
 	public void setErrorHandler(@Nullable MqttListenerErrorHandler errorHandler) {
 		this.errorHandler = errorHandler;
+	}
+
+	@Override
+	public @Nullable MqttMessageFilter getMessageFilter() {
+		return this.messageFilter;
+	}
+
+	/**
+	 * Set the filter that decides whether the listener processes a message; rejected
+	 * messages are acknowledged unprocessed and counted.
+	 * @param messageFilter the filter, or {@code null} to process all
+	 */
+	public void setMessageFilter(@Nullable MqttMessageFilter messageFilter) {
+		this.messageFilter = messageFilter;
 	}
 
 	@Override

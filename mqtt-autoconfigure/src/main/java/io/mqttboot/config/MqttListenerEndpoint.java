@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.mqttboot.core.MqttSubscription;
 import io.mqttboot.listener.MqttListenerErrorHandler;
+import io.mqttboot.listener.MqttMessageFilter;
 import io.mqttboot.listener.MqttMessageListener;
 
 /**
@@ -54,6 +55,15 @@ public interface MqttListenerEndpoint {
 	 * @return the error handler
 	 */
 	@Nullable MqttListenerErrorHandler getErrorHandler();
+
+	/**
+	 * Return the filter that decides whether the listener processes a message, or
+	 * {@code null} to process all.
+	 * @return the filter
+	 */
+	default @Nullable MqttMessageFilter getMessageFilter() {
+		return null;
+	}
 
 	/**
 	 * Return the largest batch for a batch listener, or {@code null} for the container's

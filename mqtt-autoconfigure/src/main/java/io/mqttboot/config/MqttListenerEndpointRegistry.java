@@ -16,7 +16,13 @@ import io.mqttboot.listener.ConcurrentMqttListenerContainer;
 import io.mqttboot.listener.MqttListenerContainer;
 import io.mqttboot.listener.MqttMessageDispatcher;
 
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
@@ -25,11 +31,14 @@ import org.springframework.util.Assert;
 /**
  * Creates, holds and runs the listener containers of the application, one dispatcher per
  * client. Use it to list listeners and to stop and start them by id at runtime; stopping a
- * listener unsubscribes the topic filters no other running listener needs.
+ * listener unsubscribes the topic filters no other running listener needs. Listeners can
+ * also be registered and unregistered at runtime (see {@link SimpleMqttListenerEndpoint}):
+ * the client's subscriptions follow.
  *
  * @since 0.1.0
  */
-public class MqttListenerEndpointRegistry implements SmartLifecycle, DisposableBean, ApplicationEventPublisherAware {
+public class MqttListenerEndpointRegistry
+		implements SmartLifecycle, DisposableBean, ApplicationEventPublisherAware, BeanFactoryAware {
 
 	/**
 	 * The lifecycle phase of the registry: after the clients start, before they stop.
@@ -45,6 +54,8 @@ public class MqttListenerEndpointRegistry implements SmartLifecycle, DisposableB
 
 	private volatile boolean running;
 
+	private @Nullable BeanFactory beanFactory;
+
 	private @Nullable ApplicationEventPublisher eventPublisher;
 
 	/**
@@ -53,6 +64,98 @@ public class MqttListenerEndpointRegistry implements SmartLifecycle, DisposableB
 	 */
 	public MqttListenerEndpointRegistry(MqttClientRegistry clients) {
 		this.clients = clients;
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
+		this.beanFactory = beanFactory;
+	}
+
+	/**
+	 * Create a container for an endpoint with the default container factory and register
+	 * it. At runtime, with {@code startImmediately}, the container starts and its topics
+	 * are subscribed (or on the next connection, when the client is disconnected).
+	 * @param endpoint the endpoint
+	 * @param startImmediately whether to start it now if the registry is already running
+	 * (and the container starts automatically)
+	 * @return the container
+	 * @throws IllegalArgumentException if the id is taken or the client does not exist
+	 * @see #getDefaultContainerFactory()
+	 */
+	public MqttListenerContainer registerListenerContainer(MqttListenerEndpoint endpoint, boolean startImmediately) {
+		return registerListenerContainer(endpoint, getDefaultContainerFactory(), startImmediately);
+	}
+
+	/**
+	 * Stop the container of a listener and remove it: the topic filters no other listener
+	 * needs are unsubscribed at the broker, and later messages on them are no longer
+	 * delivered to this listener. Messages the container already holds are processed first
+	 * (up to the shutdown timeout). The id can be registered again afterwards.
+	 * @param id the listener id
+	 * @return the removed container, or {@code null} if no listener has that id
+	 */
+	public @Nullable MqttListenerContainer unregisterListenerContainer(String id) {
+		ConcurrentMqttListenerContainer container = this.containers.get(id);
+		if (container == null) {
+			return null;
+		}
+		container.stop();
+		MqttMessageDispatcher dispatcher = this.dispatchers.get(container.getClientName());
+		if (dispatcher != null) {
+			dispatcher.removeContainer(container);
+		}
+		this.containers.remove(id, container);
+		return container;
+	}
+
+	/**
+	 * Return the container factory bean with the given name.
+	 * @param name the bean name
+	 * @return the factory
+	 * @throws IllegalArgumentException if there is no {@link MqttListenerContainerFactory}
+	 * bean with that name
+	 */
+	public MqttListenerContainerFactory getContainerFactory(String name) {
+		BeanFactory beanFactory = this.beanFactory;
+		try {
+			if (beanFactory != null) {
+				return beanFactory.getBean(name, MqttListenerContainerFactory.class);
+			}
+		}
+		catch (NoSuchBeanDefinitionException ex) {
+			// Reported below, naming the factory.
+		}
+		throw new IllegalArgumentException("No MqttListenerContainerFactory bean named '" + name
+				+ "' (containerFactory); the container factories are " + containerFactoryNames());
+	}
+
+	private List<String> containerFactoryNames() {
+		if (this.beanFactory instanceof ListableBeanFactory listable) {
+			return List.of(listable.getBeanNamesForType(MqttListenerContainerFactory.class));
+		}
+		return List.of();
+	}
+
+	/**
+	 * Return the default container factory: the bean named
+	 * {@value MqttListenerConfigUtils#MQTT_LISTENER_CONTAINER_FACTORY_BEAN_NAME}, else the
+	 * only {@link MqttListenerContainerFactory} bean, else a
+	 * {@link DefaultMqttListenerContainerFactory} with its defaults.
+	 * @return the factory
+	 */
+	public MqttListenerContainerFactory getDefaultContainerFactory() {
+		BeanFactory beanFactory = this.beanFactory;
+		if (beanFactory == null) {
+			return new DefaultMqttListenerContainerFactory();
+		}
+		if (beanFactory.containsBean(MqttListenerConfigUtils.MQTT_LISTENER_CONTAINER_FACTORY_BEAN_NAME)) {
+			return beanFactory.getBean(MqttListenerConfigUtils.MQTT_LISTENER_CONTAINER_FACTORY_BEAN_NAME,
+					MqttListenerContainerFactory.class);
+		}
+		ObjectProvider<MqttListenerContainerFactory> factories = beanFactory
+			.getBeanProvider(MqttListenerContainerFactory.class);
+		MqttListenerContainerFactory unique = factories.getIfUnique();
+		return (unique != null) ? unique : new DefaultMqttListenerContainerFactory();
 	}
 
 	/**

@@ -4,12 +4,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -49,6 +54,14 @@ import org.springframework.util.backoff.BackOff;
  * broker's flow control (receive maximum, in-flight window) stops sending when a listener
  * falls behind, which bounds the queue to that window.
  * <p>
+ * Workers run on their own platform threads, or on a {@link #setTaskExecutor task
+ * executor} (virtual threads, for example). With {@link #setPerTopicLanes per-topic
+ * lanes}, each topic name gets a serial queue of its own instead, and the
+ * {@code concurrency} workers take turns on whichever topics have messages: a topic no
+ * longer waits for the topics that share its worker while other workers are idle, which
+ * matters when the listener blocks. Messages of one topic are processed in order either
+ * way.
+ * <p>
  * Acknowledgement: after the listener returns ({@link MqttAckMode#AUTO}), or when an
  * {@link AcknowledgingMqttMessageListener} calls {@link MqttAcknowledgment#acknowledge()}
  * ({@link MqttAckMode#MANUAL}). A worker takes its next message only when the previous
@@ -80,7 +93,28 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	private final MqttMessageListener listener;
 
+	/**
+	 * The worker run of the current thread, so that shutdown can tell abandoned workers
+	 * apart on any kind of thread (virtual threads cannot be subclassed).
+	 */
+	private static final ThreadLocal<@Nullable Run> currentRun = new ThreadLocal<>();
+
 	private int concurrency = 1;
+
+	private boolean perTopicLanes;
+
+	private @Nullable Executor taskExecutor;
+
+	private @Nullable MqttMessageFilter messageFilter;
+
+	/**
+	 * The lanes of topics that have messages, with per-topic lanes.
+	 */
+	private final LinkedBlockingQueue<TopicLane> ready = new LinkedBlockingQueue<>();
+
+	private final ConcurrentHashMap<String, TopicLane> lanes = new ConcurrentHashMap<>();
+
+	private volatile Run @Nullable [] laneRuns;
 
 	private int queueCapacity = 10_000;
 
@@ -107,6 +141,8 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	private final LongAdder failed = new LongAdder();
 
 	private final LongAdder dropped = new LongAdder();
+
+	private final LongAdder filtered = new LongAdder();
 
 	private final AtomicInteger leftUnacknowledged = new AtomicInteger();
 
@@ -166,6 +202,41 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		Assert.isTrue(concurrency >= 1,
 				() -> "Concurrency of listener '" + this.listenerId + "' must be at least 1 but was " + concurrency);
 		this.concurrency = concurrency;
+	}
+
+	/**
+	 * Set whether each topic name gets a serial queue (lane) of its own, which the
+	 * {@code concurrency} workers take turns on: a worker takes a topic that has messages
+	 * and that no other worker holds, processes one message and puts the topic back. A
+	 * topic then waits only when all workers are busy, not when another topic hashed to
+	 * the same worker is slow (worth it when the listener blocks). Without it (the
+	 * default) each worker owns the topics hashed to it. With per-topic lanes, the QoS 0
+	 * queue capacity bounds the container's queue at {@code queueCapacity * concurrency}.
+	 * @param perTopicLanes whether to use per-topic lanes
+	 */
+	public void setPerTopicLanes(boolean perTopicLanes) {
+		this.perTopicLanes = perTopicLanes;
+	}
+
+	/**
+	 * Set the executor that runs the workers, one long-running task per unit of
+	 * concurrency, for example a {@code VirtualThreadTaskExecutor}. It must be able to run
+	 * them all at once (a bounded pool smaller than that starves topics). Defaults to a
+	 * platform thread per worker named {@code mqtt-<listener id>-<n>}.
+	 * @param taskExecutor the executor, or {@code null} for platform threads
+	 */
+	public void setTaskExecutor(@Nullable Executor taskExecutor) {
+		this.taskExecutor = taskExecutor;
+	}
+
+	/**
+	 * Set a filter that decides, before the listener, whether to process a message.
+	 * Rejected messages are acknowledged without invoking the listener and counted, see
+	 * {@link #getFiltered()}.
+	 * @param messageFilter the filter, or {@code null} for none
+	 */
+	public void setMessageFilter(@Nullable MqttMessageFilter messageFilter) {
+		this.messageFilter = messageFilter;
 	}
 
 	/**
@@ -346,11 +417,20 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		return this.dropped.sum();
 	}
 
+	@Override
+	public long getFiltered() {
+		return this.filtered.sum();
+	}
+
 	/**
 	 * Queue a delivery; called by the dispatcher on the network thread, never blocks.
 	 * @param delivery the delivery
 	 */
 	void enqueue(MqttDelivery delivery) {
+		if (usesLanes()) {
+			enqueueToLane(delivery);
+			return;
+		}
 		Worker[] workers = this.workers;
 		if (workers == null) {
 			workers = initWorkers();
@@ -373,6 +453,35 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		worker.offer(delivery);
 	}
 
+	/**
+	 * Return whether per-topic lanes are in use: asked for, and not a batch listener (a
+	 * batch is collected from one worker's queue).
+	 */
+	private boolean usesLanes() {
+		return this.perTopicLanes && this.batchListener == null;
+	}
+
+	private void enqueueToLane(MqttDelivery delivery) {
+		MqttReceivedMessage message = delivery.message;
+		if (this.idleEventIntervalNanos > 0) {
+			this.lastReceivedNanos = System.nanoTime();
+		}
+		if (message.getQos() == 0 && this.queued.get() >= (long) this.queueCapacity * this.concurrency) {
+			this.dropped.increment();
+			delivery.release();
+			logDrop(message);
+			return;
+		}
+		int depth = this.queued.incrementAndGet();
+		if (depth > this.maxQueued.get()) {
+			this.maxQueued.accumulateAndGet(depth, Math::max);
+		}
+		String topic = message.getTopic();
+		while (!this.lanes.computeIfAbsent(topic, TopicLane::new).offer(delivery)) {
+			// Retired by a worker between the lookup and the offer: take a fresh lane.
+		}
+	}
+
 	private static int spread(int hash) {
 		return hash ^ (hash >>> 16);
 	}
@@ -381,7 +490,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		synchronized (this.lifecycleMonitor) {
 			Worker[] workers = this.workers;
 			if (workers == null) {
-				workers = new Worker[this.concurrency];
+				workers = new Worker[usesLanes() ? 0 : this.concurrency];
 				for (int i = 0; i < workers.length; i++) {
 					workers[i] = new Worker(i);
 				}
@@ -413,6 +522,9 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			this.running = true;
 			for (Worker worker : workers) {
 				worker.start();
+			}
+			if (usesLanes()) {
+				startLaneWorkers();
 			}
 		}
 		if (this.activationCallback != null) {
@@ -520,6 +632,13 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		for (Worker worker : workers) {
 			worker.awaitStop(deadline);
 		}
+		Run[] laneRuns = this.laneRuns;
+		if (laneRuns != null) {
+			for (Run run : laneRuns) {
+				run.awaitStop(deadline);
+			}
+			this.laneRuns = null;
+		}
 		int notProcessed = this.queued.get();
 		int left = notProcessed + this.leftUnacknowledged.getAndSet(0);
 		if (left > 0) {
@@ -529,6 +648,79 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 					+ " or with a failing error handler); " + fateOfUnacknowledged(left));
 		}
 		publishEvent(new MqttListenerStoppedEvent(this, this.listenerId, this.clientName));
+	}
+
+	/**
+	 * Start the {@code concurrency} workers of per-topic lanes. Lanes that kept messages
+	 * from an earlier run (a stop that timed out) are scheduled again.
+	 */
+	private void startLaneWorkers() {
+		this.ready.clear();
+		this.lanes.values().forEach(TopicLane::reschedule);
+		Run[] runs = new Run[this.concurrency];
+		for (int i = 0; i < runs.length; i++) {
+			int index = i;
+			runs[i] = new Run("mqtt-" + this.listenerId + "-" + i, (run) -> laneLoop(run, index));
+		}
+		this.laneRuns = runs;
+		for (Run run : runs) {
+			run.launch(this.taskExecutor);
+		}
+	}
+
+	/**
+	 * The loop of a per-topic-lane worker: take a topic with messages, process its next
+	 * message, put the topic back if it has more. One message per turn keeps topics fair.
+	 */
+	private void laneLoop(Run run, int index) {
+		// A paused container that stops leaves its queues unacknowledged.
+		while (!run.abandoned && (this.running || (!this.paused && !this.ready.isEmpty()))) {
+			if (this.paused && this.running) {
+				if (index == 0) {
+					publishIdleEventIfDue();
+				}
+				LockSupport.parkNanos(this, Worker.IDLE_PARK_NANOS);
+				if (Thread.currentThread().isInterrupted()) {
+					return;
+				}
+				continue;
+			}
+			TopicLane lane;
+			try {
+				lane = this.ready.poll(Worker.IDLE_PARK_NANOS, TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			if (lane == null) {
+				if (index == 0) {
+					publishIdleEventIfDue();
+				}
+				continue;
+			}
+			if (this.paused && this.running) {
+				// Paused while waiting for a lane: hand it back untouched (it is still
+				// scheduled, so this is its only entry).
+				this.ready.offer(lane);
+				continue;
+			}
+			// Only this worker holds the lane: it left the ready queue, and stays scheduled
+			// (so not queued again) until done() below.
+			MqttDelivery delivery = lane.queue.poll();
+			if (delivery != null) {
+				this.queued.decrementAndGet();
+				process(delivery);
+			}
+			if (run.abandoned) {
+				// Its message was left unacknowledged; the next start schedules the lane again.
+				return;
+			}
+			lane.done();
+			if (Thread.currentThread().isInterrupted()) {
+				return;
+			}
+		}
 	}
 
 	/**
@@ -553,6 +745,11 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	private void process(MqttDelivery delivery) {
 		MqttReceivedMessage message = delivery.message;
+		if (isFilteredOut(message)) {
+			this.filtered.increment();
+			delivery.release();
+			return;
+		}
 		ContainerAcknowledgment acknowledgment = this.manualAck ? new ContainerAcknowledgment(delivery) : null;
 		AtomicInteger attempts = new AtomicInteger();
 		Throwable failure = null;
@@ -739,6 +936,27 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		}
 	}
 
+	/**
+	 * Ask the filter whether to skip a message. A filter that throws skips nothing: the
+	 * message goes to the listener, so that a broken filter never loses messages.
+	 * @param message the message
+	 * @return whether to acknowledge the message without processing it
+	 */
+	private boolean isFilteredOut(MqttReceivedMessage message) {
+		MqttMessageFilter filter = this.messageFilter;
+		if (filter == null) {
+			return false;
+		}
+		try {
+			return !filter.accept(message);
+		}
+		catch (RuntimeException ex) {
+			logger.error("Message filter of listener '" + this.listenerId + "' failed for a message from topic '"
+					+ message.getTopic() + "'; the message is passed to the listener", ex);
+			return false;
+		}
+	}
+
 	private void invokeWithRetry(Invocation invocation, AtomicInteger attempts) throws RetryException {
 		attempts.incrementAndGet();
 		Throwable firstFailure;
@@ -788,7 +1006,8 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	 * @return whether the current worker was abandoned
 	 */
 	private static boolean abandonedByStop() {
-		return Thread.currentThread() instanceof WorkerThread worker && worker.abandoned;
+		Run run = currentRun.get();
+		return run != null && run.abandoned;
 	}
 
 	/**
@@ -812,7 +1031,8 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	@Override
 	public String toString() {
 		return "ConcurrentMqttListenerContainer[id=" + this.listenerId + ", client=" + this.clientName
-				+ ", subscriptions=" + this.subscriptions + ", concurrency=" + this.concurrency + "]";
+				+ ", subscriptions=" + this.subscriptions + ", concurrency=" + this.concurrency
+				+ (this.perTopicLanes ? ", perTopicLanes" : "") + "]";
 	}
 
 	@FunctionalInterface
@@ -879,12 +1099,12 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	}
 
 	/**
-	 * One worker thread and its queue. The network thread only wakes the worker when it is
-	 * parked on an empty queue, so a busy worker costs the producer one lock-free offer per
-	 * message (waking a thread for every message was the largest cost on the network thread
-	 * in the B1 benchmark profile).
+	 * One worker and its queue, run on a thread of its own. The network thread only wakes
+	 * the worker when it is parked on an empty queue, so a busy worker costs the producer
+	 * one lock-free offer per message (waking a thread for every message was the largest
+	 * cost on the network thread in the B1 benchmark profile).
 	 */
-	private final class Worker implements Runnable {
+	private final class Worker {
 
 		static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -894,9 +1114,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 		private final int index;
 
-		private volatile @Nullable WorkerThread thread;
-
-		private volatile boolean parked;
+		private volatile @Nullable Run run;
 
 		Worker(int index) {
 			this.index = index;
@@ -905,8 +1123,9 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		void offer(MqttDelivery delivery) {
 			this.queue.offer(delivery);
 			this.size.incrementAndGet();
-			if (this.parked) {
-				WorkerThread thread = this.thread;
+			Run run = this.run;
+			if (run != null && run.parked) {
+				Thread thread = run.thread;
 				if (thread != null) {
 					LockSupport.unpark(thread);
 				}
@@ -914,15 +1133,12 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		}
 
 		void start() {
-			WorkerThread thread = new WorkerThread(this,
-					"mqtt-" + ConcurrentMqttListenerContainer.this.listenerId + "-" + this.index);
-			thread.setDaemon(false);
-			this.thread = thread;
-			thread.start();
+			Run run = new Run("mqtt-" + ConcurrentMqttListenerContainer.this.listenerId + "-" + this.index, this::loop);
+			this.run = run;
+			run.launch(ConcurrentMqttListenerContainer.this.taskExecutor);
 		}
 
-		@Override
-		public void run() {
+		void loop(Run run) {
 			ConcurrentMqttListenerContainer container = ConcurrentMqttListenerContainer.this;
 			// A paused container that stops leaves its queue unacknowledged.
 			while (!abandonedByStop() && (container.running || (!container.paused && !this.queue.isEmpty()))) {
@@ -946,11 +1162,11 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 					}
 					// Announce the park before the last look at the queue: an offer either
 					// sees the flag and unparks, or happened before the look and is found.
-					this.parked = true;
+					run.parked = true;
 					if (this.queue.isEmpty()) {
 						LockSupport.parkNanos(this, IDLE_PARK_NANOS);
 					}
-					this.parked = false;
+					run.parked = false;
 					if (Thread.currentThread().isInterrupted()) {
 						return;
 					}
@@ -993,50 +1209,183 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				if (wait <= 0 || !container.running || container.paused || Thread.currentThread().isInterrupted()) {
 					break;
 				}
-				this.parked = true;
+				Run run = this.run;
+				if (run != null) {
+					run.parked = true;
+				}
 				if (this.queue.isEmpty()) {
 					LockSupport.parkNanos(this, wait);
 				}
-				this.parked = false;
+				if (run != null) {
+					run.parked = false;
+				}
 			}
 			return batch;
 		}
 
 		void wake() {
-			WorkerThread thread = this.thread;
+			Run run = this.run;
+			Thread thread = (run != null) ? run.thread : null;
 			if (thread != null) {
 				LockSupport.unpark(thread);
 			}
 		}
 
 		void awaitStop(long deadline) {
-			WorkerThread thread = this.thread;
-			if (thread == null) {
+			Run run = this.run;
+			if (run == null) {
 				return;
 			}
-			LockSupport.unpark(thread);
+			run.awaitStop(deadline);
+			this.run = null;
+		}
+
+	}
+
+	/**
+	 * The serial queue of one topic name, with per-topic lanes. A lane with messages is on
+	 * the ready queue or held by one worker ({@code scheduled}); an empty lane is removed
+	 * from the map ({@code retired}), so that a stream of ever new topic names (device ids)
+	 * does not grow it. The lock orders an offer against the retirement: the network thread
+	 * takes it once per message, uncontended unless a worker finishes that topic at the
+	 * same moment.
+	 */
+	private final class TopicLane {
+
+		private final String topic;
+
+		final ConcurrentLinkedQueue<MqttDelivery> queue = new ConcurrentLinkedQueue<>();
+
+		private boolean scheduled;
+
+		private boolean retired;
+
+		TopicLane(String topic) {
+			this.topic = topic;
+		}
+
+		/**
+		 * Queue a delivery, scheduling the lane if it is idle.
+		 * @return {@code false} if the lane was retired: offer to a new one
+		 */
+		synchronized boolean offer(MqttDelivery delivery) {
+			if (this.retired) {
+				return false;
+			}
+			this.queue.offer(delivery);
+			if (!this.scheduled) {
+				this.scheduled = true;
+				ConcurrentMqttListenerContainer.this.ready.offer(this);
+			}
+			return true;
+		}
+
+		/**
+		 * Called by the worker that held the lane: put it back if it has more messages,
+		 * else retire it.
+		 */
+		synchronized void done() {
+			if (!this.queue.isEmpty()) {
+				ConcurrentMqttListenerContainer.this.ready.offer(this);
+				return;
+			}
+			this.scheduled = false;
+			this.retired = true;
+			ConcurrentMqttListenerContainer.this.lanes.remove(this.topic, this);
+		}
+
+		/**
+		 * Schedule the lane again at start, whatever an abandoned worker left it in.
+		 */
+		synchronized void reschedule() {
+			if (this.retired) {
+				return;
+			}
+			if (this.queue.isEmpty()) {
+				this.scheduled = false;
+				this.retired = true;
+				ConcurrentMqttListenerContainer.this.lanes.remove(this.topic, this);
+				return;
+			}
+			this.scheduled = true;
+			ConcurrentMqttListenerContainer.this.ready.offer(this);
+		}
+
+	}
+
+	/**
+	 * One run of a worker, from a start to a stop. A run that {@link #stop()} gave up
+	 * waiting for stays abandoned even when the container starts again meanwhile.
+	 */
+	private static final class Run implements Runnable {
+
+		private final String name;
+
+		private final Consumer<Run> loop;
+
+		private final CountDownLatch finished = new CountDownLatch(1);
+
+		volatile @Nullable Thread thread;
+
+		volatile boolean parked;
+
+		volatile boolean abandoned;
+
+		Run(String name, Consumer<Run> loop) {
+			this.name = name;
+			this.loop = loop;
+		}
+
+		void launch(@Nullable Executor executor) {
+			if (executor != null) {
+				executor.execute(this);
+				return;
+			}
+			Thread thread = new Thread(this, this.name);
+			thread.setDaemon(false);
+			thread.start();
+		}
+
+		@Override
+		public void run() {
+			Thread current = Thread.currentThread();
+			this.thread = current;
+			String previousName = current.getName();
+			String name = this.name;
+			current.setName(name);
+			currentRun.set(this);
 			try {
-				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-				if (thread.isAlive()) {
-					thread.abandoned = true;
-					thread.interrupt();
-					thread.join(1000);
+				this.loop.accept(this);
+			}
+			finally {
+				currentRun.remove();
+				if (!previousName.equals(name)) {
+					// A thread of the application's executor goes back under its own name.
+					current.setName(previousName);
+				}
+				this.thread = null;
+				this.finished.countDown();
+			}
+		}
+
+		void awaitStop(long deadline) {
+			Thread thread = this.thread;
+			if (thread != null) {
+				LockSupport.unpark(thread);
+			}
+			try {
+				if (!this.finished.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+					this.abandoned = true;
+					thread = this.thread;
+					if (thread != null) {
+						thread.interrupt();
+					}
+					this.finished.await(1, TimeUnit.SECONDS);
 				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
-			this.thread = null;
-		}
-
-	}
-
-	private static final class WorkerThread extends Thread {
-
-		volatile boolean abandoned;
-
-		WorkerThread(Runnable task, String name) {
-			super(task, name);
 		}
 
 	}

@@ -91,4 +91,11 @@ public interface MqttListenerContainer extends Lifecycle {
 	 */
 	long getDropped();
 
+	/**
+	 * Return the number of messages a {@link MqttMessageFilter} rejected: acknowledged
+	 * without invoking the listener.
+	 * @return the count
+	 */
+	long getFiltered();
+
 }

@@ -87,6 +87,20 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 	}
 
 	/**
+	 * Remove a (stopped) container: the topic filters no other container needs are
+	 * unsubscribed, and its topics are no longer routed to it.
+	 * @param container the container
+	 */
+	public synchronized void removeContainer(ConcurrentMqttListenerContainer container) {
+		if (this.containers.remove(container)) {
+			this.dirty = true;
+			if (this.clientManager.isRunning() || this.startupComplete) {
+				refresh();
+			}
+		}
+	}
+
+	/**
 	 * Apply containers added while the application was being wired, in one planning pass.
 	 */
 	public synchronized void flush() {

@@ -30,6 +30,8 @@ import io.mqttboot.listener.MqttListenerContainer;
  * <li>{@code mqtt.reconnects} (client), {@code mqtt.messages.dropped} (client),
  * {@code mqtt.messages.given-up} (client), {@code mqtt.messages.downgraded} (client) and
  * {@code mqtt.inbound.failures} (client) counters;</li>
+ * <li>{@code mqtt.messages.filtered} (client) counter of messages a listener's
+ * {@code MqttMessageFilter} rejected, acknowledged without invoking the listener;</li>
  * <li>{@code mqtt.messages.unrouted} (client, reason) counter of received messages that no
  * listener wanted, acknowledged without processing: {@code reason=merged-subscription}
  * when a wider merged subscription brought them (expected), {@code reason=no-subscription}
@@ -83,6 +85,14 @@ public class MqttMetrics implements MeterBinder {
 			.sum() : 0;
 	}
 
+	private double filtered(MqttClientManager client) {
+		MqttListenerEndpointRegistry listeners = this.listeners;
+		return (listeners != null) ? listeners.getListenerContainers(client.getName())
+			.stream()
+			.mapToLong(MqttListenerContainer::getFiltered)
+			.sum() : 0;
+	}
+
 	private void bindClient(MeterRegistry registry, MqttClientManager client) {
 		Tags tags = Tags.of("client", client.getName());
 		for (int qos = 0; qos <= 2; qos++) {
@@ -120,6 +130,10 @@ public class MqttMetrics implements MeterBinder {
 			.register(registry);
 		FunctionCounter.builder("mqtt.messages.dropped", client, this::dropped)
 			.description("QoS 0 messages dropped because a listener queue was full")
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("mqtt.messages.filtered", client, this::filtered)
+			.description("Messages a listener's filter rejected, acknowledged without processing")
 			.tags(tags)
 			.register(registry);
 		FunctionCounter

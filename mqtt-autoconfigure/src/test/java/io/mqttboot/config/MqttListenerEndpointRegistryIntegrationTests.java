@@ -105,6 +105,64 @@ class MqttListenerEndpointRegistryIntegrationTests {
 	}
 
 	@Test
+	void endpointUnregisteredAtRuntimeShouldBeUnsubscribedAtTheBroker() {
+		runner().withUserConfiguration(TwoListeners.class).run((context) -> {
+			MqttClientManager manager = awaitSubscribed(context);
+			MqttListenerEndpointRegistry registry = context.getBean(MqttListenerEndpointRegistry.class);
+			TwoListeners listeners = context.getBean(TwoListeners.class);
+			List<String> commands = new CopyOnWriteArrayList<>();
+			// tag::runtime-registration[]
+			SimpleMqttListenerEndpoint endpoint = new SimpleMqttListenerEndpoint();
+			endpoint.setId("commands");
+			endpoint.setTopics("registry/commands/{deviceId}");
+			endpoint.setMessageListener((message) -> commands.add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+			registry.registerListenerContainer(endpoint, true);
+			// end::runtime-registration[]
+			await().untilAsserted(() -> assertThat(filters(manager)).contains("registry/commands/+"));
+			awaitSubscribed(context);
+			this.publisher.publish("registry/commands/d1", "reboot", 1, false);
+			await().untilAsserted(() -> assertThat(commands).containsExactly("reboot"));
+			// tag::runtime-unregistration[]
+			registry.unregisterListenerContainer("commands");
+			// end::runtime-unregistration[]
+			assertThat(registry.getListenerContainer("commands")).isNull();
+			assertThat(registry.getListenerContainerIds()).containsExactlyInAnyOrder("a", "b");
+			await().untilAsserted(() -> assertThat(filters(manager)).containsExactlyInAnyOrder("registry/a/+", "registry/b/+"));
+			awaitSubscribed(context);
+			long received = manager.getReceivedCount(1);
+			// The broker keeps the order of one publisher's messages: once b-1 arrived, the
+			// command before it would have arrived too, had the broker still routed it here.
+			this.publisher.publish("registry/commands/d1", "after-unregister", 1, false);
+			this.publisher.publish("registry/b/1", "b-1", 1, false);
+			await().untilAsserted(() -> assertThat(listeners.b).containsExactly("b-1"));
+			assertThat(manager.getReceivedCount(1)).isEqualTo(received + 1);
+			assertThat(manager.getUnroutedMessages().getCount()).isZero();
+			assertThat(commands).containsExactly("reboot");
+		});
+	}
+
+	@Test
+	void unregisteredIdShouldBeRegisterableAgain() {
+		runner().withUserConfiguration(TwoListeners.class).run((context) -> {
+			awaitSubscribed(context);
+			MqttListenerEndpointRegistry registry = context.getBean(MqttListenerEndpointRegistry.class);
+			TwoListeners listeners = context.getBean(TwoListeners.class);
+			assertThat(registry.unregisterListenerContainer("a")).isNotNull();
+			assertThat(registry.unregisterListenerContainer("a")).isNull();
+			List<String> again = new CopyOnWriteArrayList<>();
+			SimpleMqttListenerEndpoint endpoint = new SimpleMqttListenerEndpoint();
+			endpoint.setId("a");
+			endpoint.setTopics("registry/a/+");
+			endpoint.setMessageListener((message) -> again.add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+			registry.registerListenerContainer(endpoint, true);
+			awaitSubscribed(context);
+			this.publisher.publish("registry/a/1", "a-again", 1, false);
+			await().untilAsserted(() -> assertThat(again).containsExactly("a-again"));
+			assertThat(listeners.a).isEmpty();
+		});
+	}
+
+	@Test
 	void listenerWithoutAutoStartupShouldReceiveOnlyAfterItIsStarted() {
 		runner().withUserConfiguration(LazyListener.class).run((context) -> {
 			MqttClientManager manager = awaitSubscribed(context);

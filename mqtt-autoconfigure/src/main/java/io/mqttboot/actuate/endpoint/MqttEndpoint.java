@@ -134,8 +134,8 @@ public class MqttEndpoint {
 	private ListenerDescriptor describe(MqttListenerContainer container) {
 		return new ListenerDescriptor(container.getListenerId(),
 				container.getSubscriptions().stream().map((subscription) -> subscription.filter()).toList(),
-				container.isRunning(), container.isPaused(), container.getQueued(), container.getProcessed(), container.getFailed(),
-				container.getDropped());
+				container.isRunning(), container.isPaused(), container.getQueued(), container.getProcessed(),
+				container.getFailed(), container.getDropped(), container.getFiltered());
 	}
 
 	/**
@@ -252,10 +252,10 @@ public class MqttEndpoint {
 	 * @param processed messages processed
 	 * @param failed messages that failed after retries
 	 * @param dropped QoS 0 messages dropped on overflow
+	 * @param filtered messages its filter rejected, acknowledged unprocessed
 	 */
 	public record ListenerDescriptor(String id, List<String> topics, boolean running, boolean paused, int queued,
-			long processed,
-			long failed, long dropped) {
+			long processed, long failed, long dropped, long filtered) {
 	}
 
 }
