@@ -160,6 +160,7 @@ public class MqttMetrics implements MeterBinder {
 			.register(registry);
 		FunctionCounter.builder("mqtt.inbound.failures", client, MqttClientManager::getInboundFailureCount)
 			.description("Times the flow of incoming messages ended unexpectedly and was renewed")
+			.tags(tags)
 			.register(registry);
 		MqttReplyCorrelator replies = client.getReplyCorrelator();
 		FunctionCounter.builder("mqtt.requests", replies, MqttReplyCorrelator::getCompletedCount)

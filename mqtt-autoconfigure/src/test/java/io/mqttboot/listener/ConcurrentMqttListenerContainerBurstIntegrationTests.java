@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -137,15 +138,18 @@ class ConcurrentMqttListenerContainerBurstIntegrationTests {
 			await().until(() -> listener.count.get() == 8 && container.getQueued() == 0);
 			List<Thread> workers = workerThreads("burst");
 			assertThat(workers).hasSize(4);
+			Object[] workerStates = (Object[]) ReflectionTestUtils.getField(container, "workers");
+			List<Object> runs = Arrays.stream(workerStates)
+				.map((worker) -> ReflectionTestUtils.getField(worker, "run"))
+				.toList();
 			context.stop();
 			assertThat(container.isRunning()).isFalse();
 			assertThat(workerThreads("burst")).isEmpty();
 			// White box: each worker ended by itself, none had to be given up on and
 			// interrupted once the shutdown timeout had passed.
-			assertThat(workers).allSatisfy((worker) -> {
-				assertThat(worker.isAlive()).isFalse();
-				assertThat(ReflectionTestUtils.getField(worker, "abandoned")).as(worker.getName()).isEqualTo(false);
-			});
+			assertThat(workers).allSatisfy((worker) -> assertThat(worker.isAlive()).as(worker.getName()).isFalse());
+			assertThat(runs).hasSize(4)
+				.allSatisfy((run) -> assertThat(ReflectionTestUtils.getField(run, "abandoned")).isEqualTo(false));
 		});
 	}
 
