@@ -3,7 +3,9 @@ package io.mqttboot.reliability;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,7 @@ import java.util.stream.Stream;
  * {@link #kill()} is a real SIGKILL (no shutdown hook, nothing flushed) and
  * {@link #stop()} a real SIGTERM (Spring Boot's shutdown hook closes the context). What the
  * application prints on standard output is collected line by line; standard error goes to
- * a log file.
+ * a log file ({@link #errorLines()}).
  */
 final class ChildJvm {
 
@@ -26,8 +28,11 @@ final class ChildJvm {
 
 	private final Thread reader;
 
-	private ChildJvm(Process process, String name) {
+	private final Path errorLog;
+
+	private ChildJvm(Process process, String name, Path errorLog) {
 		this.process = process;
+		this.errorLog = errorLog;
 		this.reader = new Thread(() -> {
 			try (BufferedReader in = new BufferedReader(
 					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -57,10 +62,9 @@ final class ChildJvm {
 				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
 				mainClass.getName()));
 		command.addAll(args);
-		Process process = new ProcessBuilder(command)
-			.redirectError(Path.of("target", log).toAbsolutePath().toFile())
-			.start();
-		return new ChildJvm(process, log);
+		Path errorLog = Path.of("target", log).toAbsolutePath();
+		Process process = new ProcessBuilder(command).redirectError(errorLog.toFile()).start();
+		return new ChildJvm(process, log, errorLog);
 	}
 
 	Process process() {
@@ -95,6 +99,21 @@ final class ChildJvm {
 	void awaitOutput() throws InterruptedException {
 		this.process.waitFor();
 		this.reader.join(10_000);
+	}
+
+	/**
+	 * Return the complete lines written to standard error so far (a file, so nothing is
+	 * lost when the JVM exits, unlike the last lines of the standard output pipe).
+	 * @return the lines
+	 */
+	List<String> errorLines() {
+		try {
+			String text = Files.readString(this.errorLog, StandardCharsets.UTF_8);
+			return List.of(text.substring(0, text.lastIndexOf('\n') + 1).split("\n"));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	Stream<String> lines() {

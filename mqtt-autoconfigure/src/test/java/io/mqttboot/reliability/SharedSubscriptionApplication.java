@@ -21,8 +21,10 @@ import org.springframework.context.annotation.Bean;
  * The application that {@link SharedSubscriptionKillIntegrationTests} runs two or three
  * times, each in a JVM of its own, and kills or stops: one {@code @MqttListener} with
  * {@code group = "${scale.group}"} on {@code ${scale.topic}/+} at QoS 1 that takes
- * {@code scale.work-millis} per message and then prints {@code GOT <payload>} (before the
- * acknowledgement, which follows the return of the method). Prints {@code READY} once the
+ * {@code scale.work-millis} per message and then prints {@code GOT <payload>} to standard
+ * error (before the acknowledgement, which follows the return of the method). Standard error,
+ * because the test sends it to a file: lines written to the standard output pipe just before
+ * the JVM exits can be lost to the parent (2 of 807 in one graceful stop). Prints {@code READY} once the
  * broker granted the subscription. The arguments are Spring Boot properties
  * ({@code --mqtt.url=...}, {@code --scale.topic=...}, ...).
  */
@@ -65,7 +67,7 @@ public class SharedSubscriptionApplication {
 			if (this.workMillis > 0) {
 				Thread.sleep(this.workMillis);
 			}
-			System.out.println("GOT " + payload);
+			System.err.println("GOT " + payload);
 		}
 
 	}
