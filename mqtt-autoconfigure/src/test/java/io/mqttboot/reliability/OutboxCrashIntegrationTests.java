@@ -1,10 +1,6 @@
 package io.mqttboot.reliability;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.mqttboot.RawMqttClient;
 import io.mqttboot.test.MqttBrokerExtension;
@@ -123,14 +118,11 @@ class OutboxCrashIntegrationTests {
 	}
 
 	private Application launch(String url, String... mode) throws IOException {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				OutboxCrashApplication.class.getName(), url, this.directory.toString()));
-		command.addAll(List.of(mode));
-		File log = Path.of("target", "outbox-crash-" + mode[0] + ".log").toAbsolutePath().toFile();
-		Process process = new ProcessBuilder(command).redirectError(log).start();
-		this.processes.add(process);
-		return new Application(process);
+		List<String> args = new ArrayList<>(List.of(url, this.directory.toString()));
+		args.addAll(List.of(mode));
+		ChildJvm jvm = ChildJvm.launch(OutboxCrashApplication.class, "outbox-crash-" + mode[0] + ".log", args);
+		this.processes.add(jvm.process());
+		return new Application(jvm);
 	}
 
 	/**
@@ -140,32 +132,19 @@ class OutboxCrashIntegrationTests {
 
 		private final Process process;
 
-		private final List<String> lines = new CopyOnWriteArrayList<>();
+		private final ChildJvm jvm;
 
-		Application(Process process) {
-			this.process = process;
-			Thread reader = new Thread(() -> {
-				try (BufferedReader in = new BufferedReader(
-						new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-					String line;
-					while ((line = in.readLine()) != null) {
-						this.lines.add(line);
-					}
-				}
-				catch (IOException ex) {
-					// The process died.
-				}
-			}, "outbox-crash-app-output");
-			reader.setDaemon(true);
-			reader.start();
+		Application(ChildJvm jvm) {
+			this.jvm = jvm;
+			this.process = jvm.process();
 		}
 
 		boolean printed(String prefix) {
-			return this.lines.stream().anyMatch((line) -> line.startsWith(prefix));
+			return this.jvm.printed(prefix);
 		}
 
 		int acceptedUpTo() {
-			return this.lines.stream()
+			return this.jvm.lines()
 				.filter((line) -> line.startsWith("ACCEPTED UP TO "))
 				.mapToInt((line) -> Integer.parseInt(line.substring("ACCEPTED UP TO ".length())))
 				.max()
@@ -173,11 +152,11 @@ class OutboxCrashIntegrationTests {
 		}
 
 		String output() {
-			return String.join(System.lineSeparator(), this.lines);
+			return this.jvm.output();
 		}
 
 		String line(String prefix) {
-			return this.lines.stream().filter((line) -> line.startsWith(prefix)).findFirst().orElse("");
+			return this.jvm.line(prefix);
 		}
 
 	}
