@@ -6,6 +6,9 @@
 #
 #   benchmarks/run.sh            full run (about 12 minutes on 2 cores)
 #   benchmarks/run.sh --quick    smoke run with small counts (about 4 minutes)
+#   benchmarks/run.sh --only B8,B10   only the named scenarios (B1 … B8, B10, B12, B13, B14), with or without --quick
+#   benchmarks/run.sh --virtual  the starter of the scale scenarios (B8, B10, B12, B13) runs with
+#                                spring.threads.virtual.enabled=true
 #
 # Needs JDK 17+, mosquitto and mosquitto-clients (apt-get install -y mosquitto mosquitto-clients).
 set -euo pipefail
@@ -18,13 +21,32 @@ STARTUP_ROUNDS=3
 B7_SECONDS=60
 B7_BACKLOG=70000
 SKIP_BUILD=""
-for arg in "$@"; do
-	case "$arg" in
+ONLY=""
+VIRTUAL=""
+ARGS=("$@")
+while [[ $# -gt 0 ]]; do
+	case "$1" in
 		--quick) QUICK="--quick"; ROUNDS=3; B7_SECONDS=10; B7_BACKLOG=5000 ;;
 		--skip-build) SKIP_BUILD=1 ;;
-		*) echo "Usage: $0 [--quick] [--skip-build]" >&2; exit 2 ;;
+		--virtual) VIRTUAL="--virtual" ;;
+		--only) shift; ONLY="${1:-}" ;;
+		--only=*) ONLY="${1#--only=}" ;;
+		*) echo "Usage: $0 [--quick] [--skip-build] [--only B1,B8,...] [--virtual]" >&2; exit 2 ;;
 	esac
+	shift
 done
+# want ID: whether scenario ID runs (all of them without --only).
+want() {
+	[[ -z "$ONLY" || ",$ONLY," == *",$1,"* ]]
+}
+# selected IDS...: the comma-separated subset of IDS that runs.
+selected() {
+	local id list=""
+	for id in "$@"; do
+		want "$id" && list="${list:+$list,}$id"
+	done
+	echo "$list"
+}
 for tool in java mosquitto mosquitto_pub mosquitto_sub; do
 	command -v "$tool" >/dev/null || { echo "$tool not found (apt-get install -y mosquitto mosquitto-clients)" >&2; exit 1; }
 done
@@ -115,13 +137,31 @@ mkdir -p "$BENCH/target"
 	echo "- broker: $(mosquitto -h 2>&1 | head -1) on 127.0.0.1 (max_inflight_messages 100, max_queued_messages 1000000, set_tcp_nodelay true)"
 	echo "- clients: HiveMQ MQTT client 1.4.2 (raw, starter), spring-integration-mqtt 7.0 + Paho 1.2.5 (si), mosquitto_pub/mosquitto_sub 2.0.11 (c)"
 	echo "- starter: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- mqtt-autoconfigure mqtt-starter || echo ' (with uncommitted changes)')"
-	echo "- command: benchmarks/run.sh $*"
+	echo "- command: benchmarks/run.sh ${ARGS[*]}"
 } | tee -a "$OUT"
 
 JAVA_E2E=(java -Xmx2g -jar "$JAR")
-"${JAVA_E2E[@]}" e2e --port "$PORT" --rounds "$ROUNDS" --out "$OUT" $QUICK
-java -jar "$JAR" dispatch --out "$OUT" --jmh-log "$BENCH/target/jmh-output.txt" $QUICK
-java -jar "$JAR" startup --port "$STARTUP_PORT" --broker-log "$WORK/startup-broker.log" --rounds "$STARTUP_ROUNDS" --out "$OUT"
+E2E=$(selected B1 B2 B3 B5)
+if [[ -n "$E2E" ]]; then
+	"${JAVA_E2E[@]}" e2e --port "$PORT" --rounds "$ROUNDS" --out "$OUT" --only "$E2E" $QUICK
+fi
+SCALE=$(selected B8 B10 B12 B13)
+if [[ -n "$SCALE" ]]; then
+	"${JAVA_E2E[@]}" scale --port "$PORT" --rounds "$ROUNDS" --out "$OUT" --only "$SCALE" \
+		--chart "$BENCH/target/b8-fan-in.svg" --database "file:$WORK/b12;WRITE_DELAY=0" $QUICK $VIRTUAL
+fi
+if want B4; then
+	java -jar "$JAR" dispatch --out "$OUT" --jmh-log "$BENCH/target/jmh-output.txt" $QUICK
+fi
+# B6: 1 vs 500 listeners; B14: 1 listener vs the same application without the starter (0).
+VARIANTS=""
+want B14 && VARIANTS="0,"
+{ want B6 || want B14; } && VARIANTS="${VARIANTS}1"
+want B6 && VARIANTS="${VARIANTS},500"
+if [[ -n "$VARIANTS" ]]; then
+	java -jar "$JAR" startup --port "$STARTUP_PORT" --broker-log "$WORK/startup-broker.log" --rounds "$STARTUP_ROUNDS" \
+		--variants "$VARIANTS" --out "$OUT"
+fi
 # B7 runs twice: against mosquitto with the starter's defaults (mosquitto's own window applies
 # and it does not keep to it), and against Moquette (own JVM) with a receive maximum, which it
 # keeps to.
@@ -137,19 +177,21 @@ slow_consumer() {
 		echo -e "\n### B7 — slow consumer on $broker\n\nFAILED: the JVM exited with status $status (3 = OutOfMemoryError). Target **missed**." | tee -a "$OUT"
 	fi
 }
-slow_consumer "$PORT" "$(mosquitto -h 2>&1 | head -1 | sed 's/ version//')"
-java -Xmx1g -jar "$JAR" moquette --port-file "$WORK/moquette.port" 2>"$WORK/moquette.log" &
-BROKER_PIDS+=("$!")
-for _ in $(seq 1 100); do
-	[[ -s "$WORK/moquette.port" ]] && break
-	sleep 0.2
-done
-if [[ -s "$WORK/moquette.port" ]]; then
-	# mqtt.receive-maximum=1000: sent to the broker (the default is not), which Moquette keeps to.
-	slow_consumer "$(cat "$WORK/moquette.port")" "Moquette 0.18.3" --receive-maximum 1000
-else
-	echo "Moquette did not start:" >&2
-	cat "$WORK/moquette.log" >&2
+if want B7; then
+	slow_consumer "$PORT" "$(mosquitto -h 2>&1 | head -1 | sed 's/ version//')"
+	java -Xmx1g -jar "$JAR" moquette --port-file "$WORK/moquette.port" 2>"$WORK/moquette.log" &
+	BROKER_PIDS+=("$!")
+	for _ in $(seq 1 100); do
+		[[ -s "$WORK/moquette.port" ]] && break
+		sleep 0.2
+	done
+	if [[ -s "$WORK/moquette.port" ]]; then
+		# mqtt.receive-maximum=1000: sent to the broker (the default is not), which Moquette keeps to.
+		slow_consumer "$(cat "$WORK/moquette.port")" "Moquette 0.18.3" --receive-maximum 1000
+	else
+		echo "Moquette did not start:" >&2
+		cat "$WORK/moquette.log" >&2
+	fi
 fi
 if grep -q "dropped" "$WORK/broker.log"; then
 	echo -e "\nBroker log: $(grep -c dropped "$WORK/broker.log") 'messages are being dropped' notices." | tee -a "$OUT"
