@@ -6,7 +6,7 @@
 #
 #   benchmarks/run.sh            full run (about 12 minutes on 2 cores)
 #   benchmarks/run.sh --quick    smoke run with small counts (about 4 minutes)
-#   benchmarks/run.sh --only B8,B10   only the named scenarios (B1 … B8, B10, B12, B13, B14), with or without --quick
+#   benchmarks/run.sh --only B8,B10   only the named scenarios (B1 … B8, B10 … B14), with or without --quick
 #   benchmarks/run.sh --virtual  the starter of the scale scenarios (B8, B10, B12, B13) runs with
 #                                spring.threads.virtual.enabled=true
 #
@@ -149,6 +149,9 @@ SCALE=$(selected B8 B10 B12 B13)
 if [[ -n "$SCALE" ]]; then
 	"${JAVA_E2E[@]}" scale --port "$PORT" --rounds "$ROUNDS" --out "$OUT" --only "$SCALE" \
 		--chart "$BENCH/target/b8-fan-in.svg" --database "file:$WORK/b12;WRITE_DELAY=0" $QUICK $VIRTUAL
+fi
+if want B11; then
+	java -jar "$JAR" allocation --port "$PORT" --out "$OUT" --jmh-log "$BENCH/target/jmh-allocation.txt" $QUICK
 fi
 if want B4; then
 	java -jar "$JAR" dispatch --out "$OUT" --jmh-log "$BENCH/target/jmh-output.txt" $QUICK

@@ -8,6 +8,7 @@ import java.util.Arrays;
  * <li>{@code e2e} — B1, B2, B3, B5</li>
  * <li>{@code scale} — B8 (fan-in over distinct topics), B10 (payload sizes)</li>
  * <li>{@code dispatch} — B4 (JMH)</li>
+ * <li>{@code allocation} — B11 (JMH with the GC profiler; needs {@code --port} of a broker)</li>
  * <li>{@code startup} — B6 (starts one JVM per measurement)</li>
  * <li>{@code startup-child} — one B6 start, called by {@code startup}</li>
  * <li>{@code slow-consumer} — B7 (run it with {@code -Xmx256m})</li>
@@ -23,7 +24,7 @@ public final class BenchmarkMain {
 
 	public static void main(String[] args) throws Exception {
 		if (args.length == 0) {
-			System.err.println("Usage: java -jar benchmarks.jar e2e|scale|dispatch|startup|slow-consumer|moquette|jmh [options]");
+			System.err.println("Usage: java -jar benchmarks.jar e2e|scale|dispatch|allocation|startup|slow-consumer|moquette|jmh [options]");
 			System.exit(2);
 		}
 		Args options = new Args(args, 1);
@@ -31,6 +32,7 @@ public final class BenchmarkMain {
 			case "e2e" -> EndToEndMain.run(options);
 			case "scale" -> ScaleMain.run(options);
 			case "dispatch" -> DispatchMain.run(options);
+			case "allocation" -> AllocationMain.run(options);
 			case "startup" -> StartupMain.run(options);
 			case "startup-child" -> StartupMain.child(options);
 			case "slow-consumer" -> SlowConsumerMain.run(options);
