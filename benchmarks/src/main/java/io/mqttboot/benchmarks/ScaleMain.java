@@ -570,8 +570,8 @@ final class ScaleMain {
 	}
 
 	/**
-	 * A small SVG line chart of the B8 medians (messages per second over the number of topics,
-	 * logarithmic x axis).
+	 * A small SVG line chart of the B8 medians (messages per second over the number of topics, the
+	 * measured sizes evenly spaced on the x axis).
 	 */
 	static final class Chart {
 
