@@ -6,9 +6,11 @@
 #
 #   benchmarks/run.sh            full run (about 12 minutes on 2 cores)
 #   benchmarks/run.sh --quick    smoke run with small counts (about 4 minutes)
-#   benchmarks/run.sh --b8-only  only B8 (blocking listener, platform vs virtual threads)
+#   benchmarks/run.sh --only B8,B10   only the named scenarios (B1 … B14), with or without --quick
+#   benchmarks/run.sh --virtual  the starter of the scale scenarios (B8, B10, B12, B13) runs with
+#                                spring.threads.virtual.enabled=true
 #
-# B8's virtual-thread row needs Java 21+: B8_JAVA=/path/to/jdk-21+/bin/java (default: java on
+# B9's virtual-thread row needs Java 21+: B9_JAVA=/path/to/jdk-21+/bin/java (default: java on
 # the PATH; with an older java the row says so).
 #
 # Needs JDK 17+, mosquitto and mosquitto-clients (apt-get install -y mosquitto mosquitto-clients).
@@ -22,18 +24,35 @@ STARTUP_ROUNDS=3
 B7_SECONDS=60
 B7_BACKLOG=70000
 SKIP_BUILD=""
-B8_ONLY=""
-B8_PER_TOPIC=200
-B8_ROUNDS=3
-B8_JAVA=${B8_JAVA:-java}
-for arg in "$@"; do
-	case "$arg" in
-		--quick) QUICK="--quick"; ROUNDS=3; B7_SECONDS=10; B7_BACKLOG=5000; B8_PER_TOPIC=40; B8_ROUNDS=1 ;;
+B9_PER_TOPIC=200
+B9_ROUNDS=3
+B9_JAVA=${B9_JAVA:-java}
+ONLY=""
+VIRTUAL=""
+ARGS=("$@")
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+		--quick) QUICK="--quick"; ROUNDS=3; B7_SECONDS=10; B7_BACKLOG=5000; B9_PER_TOPIC=40; B9_ROUNDS=1 ;;
 		--skip-build) SKIP_BUILD=1 ;;
-		--b8-only) B8_ONLY=1 ;;
-		*) echo "Usage: $0 [--quick] [--skip-build] [--b8-only]" >&2; exit 2 ;;
+		--virtual) VIRTUAL="--virtual" ;;
+		--only) shift; ONLY="${1:-}" ;;
+		--only=*) ONLY="${1#--only=}" ;;
+		*) echo "Usage: $0 [--quick] [--skip-build] [--only B1,B8,...] [--virtual]" >&2; exit 2 ;;
 	esac
+	shift
 done
+# want ID: whether scenario ID runs (all of them without --only).
+want() {
+	[[ -z "$ONLY" || ",$ONLY," == *",$1,"* ]]
+}
+# selected IDS...: the comma-separated subset of IDS that runs.
+selected() {
+	local id list=""
+	for id in "$@"; do
+		want "$id" && list="${list:+$list,}$id"
+	done
+	echo "$list"
+}
 for tool in java mosquitto mosquitto_pub mosquitto_sub; do
 	command -v "$tool" >/dev/null || { echo "$tool not found (apt-get install -y mosquitto mosquitto-clients)" >&2; exit 1; }
 done
@@ -122,42 +141,60 @@ mkdir -p "$BENCH/target"
 	echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr)"
 	echo "- JDK: $(java -version 2>&1 | head -2 | tail -1)"
 	echo "- broker: $(mosquitto -h 2>&1 | head -1) on 127.0.0.1 (max_inflight_messages 100, max_queued_messages 1000000, set_tcp_nodelay true)"
-	echo "- clients: HiveMQ MQTT client 1.4.2 (raw, starter), spring-integration-mqtt 7.0 + Paho 1.2.5 (si), mosquitto_pub/mosquitto_sub 2.0.11 (c)"
+	echo "- clients: HiveMQ MQTT client 1.4.2 (raw, starter), spring-integration-mqtt 7.0.5 + Paho 1.2.5: MQTT 3.1.1 adapters (si) and MQTT 5 adapters (si5), mosquitto_pub/mosquitto_sub 2.0.11 (c)"
 	echo "- starter: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- mqtt-autoconfigure mqtt-starter || echo ' (with uncommitted changes)')"
-	echo "- command: benchmarks/run.sh $*"
+	echo "- command: benchmarks/run.sh ${ARGS[*]}"
 } | tee -a "$OUT"
 
-# B8: a listener blocking 5 ms (and 20 ms: an ideal rate far below what the machine can do),
+# B9: a listener blocking 5 ms (and 20 ms: an ideal rate far below what the machine can do),
 # concurrency 200, 1,000 topics; platform threads (hashed, then per-topic lanes), then virtual threads.
 blocking_listener() {
-	local b8_version block per_topic
-	b8_version=$("$B8_JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+	local b9_version block per_topic
+	b9_version=$("$B9_JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
 	for block in 5 20; do
-		per_topic=$((B8_PER_TOPIC * 5 / block))
+		per_topic=$((B9_PER_TOPIC * 5 / block))
 		java -jar "$JAR" blocking-listener-header --out "$OUT" --per-topic "$per_topic" --block-ms "$block"
-		"$B8_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
-			--rounds "$B8_ROUNDS" --block-ms "$block"
-		"$B8_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
-			--rounds "$B8_ROUNDS" --block-ms "$block" --per-topic-lanes
-		if [[ "${b8_version%%.*}" -ge 21 ]]; then
-			"$B8_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
-				--rounds "$B8_ROUNDS" --block-ms "$block" --virtual
+		"$B9_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
+			--rounds "$B9_ROUNDS" --block-ms "$block"
+		"$B9_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
+			--rounds "$B9_ROUNDS" --block-ms "$block" --per-topic-lanes
+		if [[ "${b9_version%%.*}" -ge 21 ]]; then
+			"$B9_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
+				--rounds "$B9_ROUNDS" --block-ms "$block" --virtual
 		else
-			echo "| virtual | Java $b8_version | skipped: virtual threads need Java 21+ (set B8_JAVA) | | | | | | |" | tee -a "$OUT"
+			echo "| virtual | Java $b9_version | skipped: virtual threads need Java 21+ (set B9_JAVA) | | | | | | |" | tee -a "$OUT"
 		fi
 	done
 }
-if [[ -n "$B8_ONLY" ]]; then
+if want B9; then
 	blocking_listener
-	echo
-	echo "Results: $OUT"
-	exit 0
 fi
 
 JAVA_E2E=(java -Xmx2g -jar "$JAR")
-"${JAVA_E2E[@]}" e2e --port "$PORT" --rounds "$ROUNDS" --out "$OUT" $QUICK
-java -jar "$JAR" dispatch --out "$OUT" --jmh-log "$BENCH/target/jmh-output.txt" $QUICK
-java -jar "$JAR" startup --port "$STARTUP_PORT" --broker-log "$WORK/startup-broker.log" --rounds "$STARTUP_ROUNDS" --out "$OUT"
+E2E=$(selected B1 B2 B3 B5)
+if [[ -n "$E2E" ]]; then
+	"${JAVA_E2E[@]}" e2e --port "$PORT" --rounds "$ROUNDS" --out "$OUT" --only "$E2E" $QUICK
+fi
+SCALE=$(selected B8 B10 B12 B13)
+if [[ -n "$SCALE" ]]; then
+	"${JAVA_E2E[@]}" scale --port "$PORT" --rounds "$ROUNDS" --out "$OUT" --only "$SCALE" \
+		--chart "$BENCH/target/b8-fan-in.svg" --database "file:$WORK/b12;WRITE_DELAY=0" $QUICK $VIRTUAL
+fi
+if want B11; then
+	java -jar "$JAR" allocation --port "$PORT" --out "$OUT" --jmh-log "$BENCH/target/jmh-allocation.txt" $QUICK
+fi
+if want B4; then
+	java -jar "$JAR" dispatch --out "$OUT" --jmh-log "$BENCH/target/jmh-output.txt" $QUICK
+fi
+# B6: 1 vs 500 listeners; B14: 1 listener vs the same application without the starter (0).
+VARIANTS=""
+want B14 && VARIANTS="0,"
+{ want B6 || want B14; } && VARIANTS="${VARIANTS}1"
+want B6 && VARIANTS="${VARIANTS},500"
+if [[ -n "$VARIANTS" ]]; then
+	java -jar "$JAR" startup --port "$STARTUP_PORT" --broker-log "$WORK/startup-broker.log" --rounds "$STARTUP_ROUNDS" \
+		--variants "$VARIANTS" --out "$OUT"
+fi
 # B7 runs twice: against mosquitto with the starter's defaults (mosquitto's own window applies
 # and it does not keep to it), and against Moquette (own JVM) with a receive maximum, which it
 # keeps to.
@@ -173,19 +210,21 @@ slow_consumer() {
 		echo -e "\n### B7 — slow consumer on $broker\n\nFAILED: the JVM exited with status $status (3 = OutOfMemoryError). Target **missed**." | tee -a "$OUT"
 	fi
 }
-slow_consumer "$PORT" "$(mosquitto -h 2>&1 | head -1 | sed 's/ version//')"
-java -Xmx1g -jar "$JAR" moquette --port-file "$WORK/moquette.port" 2>"$WORK/moquette.log" &
-BROKER_PIDS+=("$!")
-for _ in $(seq 1 100); do
-	[[ -s "$WORK/moquette.port" ]] && break
-	sleep 0.2
-done
-if [[ -s "$WORK/moquette.port" ]]; then
-	# mqtt.receive-maximum=1000: sent to the broker (the default is not), which Moquette keeps to.
-	slow_consumer "$(cat "$WORK/moquette.port")" "Moquette 0.18.3" --receive-maximum 1000
-else
-	echo "Moquette did not start:" >&2
-	cat "$WORK/moquette.log" >&2
+if want B7; then
+	slow_consumer "$PORT" "$(mosquitto -h 2>&1 | head -1 | sed 's/ version//')"
+	java -Xmx1g -jar "$JAR" moquette --port-file "$WORK/moquette.port" 2>"$WORK/moquette.log" &
+	BROKER_PIDS+=("$!")
+	for _ in $(seq 1 100); do
+		[[ -s "$WORK/moquette.port" ]] && break
+		sleep 0.2
+	done
+	if [[ -s "$WORK/moquette.port" ]]; then
+		# mqtt.receive-maximum=1000: sent to the broker (the default is not), which Moquette keeps to.
+		slow_consumer "$(cat "$WORK/moquette.port")" "Moquette 0.18.3" --receive-maximum 1000
+	else
+		echo "Moquette did not start:" >&2
+		cat "$WORK/moquette.log" >&2
+	fi
 fi
 blocking_listener
 if grep -q "dropped" "$WORK/broker.log"; then

@@ -28,7 +28,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
 
 /**
- * B8: a listener that blocks 5 ms per message (standing in for a database or HTTP call),
+ * B9: a listener that blocks 5 ms per message (standing in for a database or HTTP call),
  * {@code concurrency = 200}, messages spread over 1,000 topics, on platform threads or on
  * virtual threads ({@code spring.threads.virtual.enabled=true}, Java 21+). The ideal rate is
  * 200 / 5 ms = 40,000 msg/s; the target is at least 0.8 of it.
@@ -158,7 +158,7 @@ final class BlockingListenerMain {
 		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
 		while (BlockingListener.processed.get() < target) {
 			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException("B8 round did not finish: processed " + BlockingListener.processed.get()
+				throw new IllegalStateException("B9 round did not finish: processed " + BlockingListener.processed.get()
 						+ " of " + target + " (QoS 0 dropped by the broker or the listener?)");
 			}
 			TimeUnit.MILLISECONDS.sleep(2);
@@ -171,13 +171,13 @@ final class BlockingListenerMain {
 	}
 
 	/**
-	 * Writes the B8 section header and table header; each JVM run appends one row.
+	 * Writes the B9 section header and table header; each JVM run appends one row.
 	 */
 	static void header(Args args) {
 		Report report = new Report(args.get("out"));
 		int blockMillis = args.getInt("block-ms", 5);
 		int concurrency = args.getInt("concurrency", 200);
-		report.section("B8 — blocking listener: " + blockMillis + " ms per message, concurrency " + concurrency
+		report.section("B9 — blocking listener: " + blockMillis + " ms per message, concurrency " + concurrency
 				+ ", 1,000 topics, QoS 0",
 				String.format("Ideal rate %d / %d ms = %,d msg/s; target at least 0.8 × ideal. Publisher: raw HiveMQ"
 						+ " client, own connection, same JVM, %s messages per topic per round, interleaved; rate ="

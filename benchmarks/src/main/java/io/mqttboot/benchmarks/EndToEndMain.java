@@ -34,10 +34,11 @@ final class EndToEndMain {
 		RawContender raw = new RawContender(port);
 		StarterContender starter = new StarterContender(port);
 		SiContender si = new SiContender(port);
+		Si5Contender si5 = new Si5Contender(port);
 		CliContender c = new CliContender(port);
-		// --contenders narrows the set, for profiling one contender; reports need all four.
-		String selected = args.get("contenders", "raw,starter,si,c");
-		List<Contender> all = List.of(raw, starter, si, c)
+		// --contenders narrows the set, for profiling one contender; reports need raw, starter, si.
+		String selected = args.get("contenders", "raw,starter,si,si5,c");
+		List<Contender> all = List.of(raw, starter, si, si5, c)
 			.stream()
 			.filter((contender) -> List.of(selected.split(",")).contains(contender.name()))
 			.toList();

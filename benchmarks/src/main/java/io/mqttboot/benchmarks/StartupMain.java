@@ -26,14 +26,21 @@ import org.springframework.messaging.handler.annotation.Payload;
 
 /**
  * B6: the start of an application with 500 {@code @MqttListener} methods against one with a
- * single listener, each in a fresh JVM (what a user waits for), alternating. "Ready" means the
+ * single listener, each in a fresh JVM (what a user waits for), alternating. B14 (variant 0):
+ * the same one-listener application without the starter (its auto-configurations excluded,
+ * the listener bean a plain bean), ready when {@code SpringApplication.run} returns. "Ready" means the
  * context is refreshed and the broker acknowledged every subscription. SUBSCRIBE packets are
  * counted in the debug log of a separate mosquitto, so the main broker is not slowed by
  * logging.
  */
 final class StartupMain {
 
-	private static final int[] VARIANTS = { 1, 500 };
+	/** The starter's auto-configurations, excluded for the start without the starter (B14). */
+	private static final String WITHOUT_STARTER = "io.mqttboot.autoconfigure.MqttAutoConfiguration,"
+			+ "io.mqttboot.autoconfigure.MqttEmbeddedBrokerAutoConfiguration,"
+			+ "io.mqttboot.autoconfigure.health.MqttHealthContributorAutoConfiguration,"
+			+ "io.mqttboot.autoconfigure.actuate.MqttEndpointAutoConfiguration,"
+			+ "io.mqttboot.autoconfigure.metrics.MqttMetricsAutoConfiguration";
 
 	private StartupMain() {
 	}
@@ -43,6 +50,10 @@ final class StartupMain {
 		Path log = Path.of(args.get("broker-log"));
 		int rounds = args.getInt("rounds", 3);
 		Report report = new Report(args.get("out"));
+		// --variants 0,1,500: 0 = without the starter (B14), 1 and 500 listeners (B6, B14).
+		int[] variants = java.util.Arrays.stream(args.get("variants", "1,500").split(","))
+			.mapToInt(Integer::parseInt)
+			.toArray();
 		String java = ProcessHandle.current().info().command().orElse("java");
 		String classpath = System.getProperty("java.class.path");
 		Map<Integer, List<Double>> ready = new TreeMap<>();
@@ -50,7 +61,7 @@ final class StartupMain {
 		Map<Integer, List<Long>> packets = new TreeMap<>();
 		Map<Integer, List<Long>> filters = new TreeMap<>();
 		for (int round = 0; round <= rounds; round++) {
-			for (int variant : VARIANTS) {
+			for (int variant : variants) {
 				String clientId = "bench-startup-" + variant + "-r" + round;
 				Process child = new ProcessBuilder(java, "-cp", classpath, BenchmarkMain.class.getName(),
 						"startup-child", "--port", String.valueOf(port), "--listeners", String.valueOf(variant),
@@ -95,13 +106,42 @@ final class StartupMain {
 				}
 			}
 		}
+		if (ready.containsKey(0) && ready.containsKey(1)) {
+			report.section("B14 — startup with the starter and 1 listener vs the same application without it",
+					"Each start in a fresh JVM (" + rounds + " alternating rounds after a warm-up round, medians)."
+							+ " Without the starter: the same @SpringBootConfiguration/@EnableAutoConfiguration"
+							+ " application and listener bean, the starter's auto-configurations excluded"
+							+ " (spring.autoconfigure.exclude; its jar stays on the class path), ready when"
+							+ " SpringApplication.run returned. With the starter: ready when the broker also granted"
+							+ " the subscription.");
+			Report.Table table = report.table("application", "JVM start → ready ms", "SpringApplication.run ms");
+			table.row("without the starter", Stats.fixed(Stats.median(ready.get(0)), 0),
+					Stats.fixed(Stats.median(refresh.get(0)), 0));
+			table.row("starter, 1 listener", Stats.fixed(Stats.median(ready.get(1)), 0),
+					Stats.fixed(Stats.median(refresh.get(1)), 0));
+			table.print();
+			// Starts of one round run back to back: the median of the per-round differences is
+			// less exposed to load that comes and goes than the difference of the medians.
+			List<Double> deltas = new ArrayList<>();
+			for (int i = 0; i < ready.get(0).size(); i++) {
+				deltas.add(ready.get(1).get(i) - ready.get(0).get(i));
+			}
+			double delta = Stats.median(deltas);
+			report.write(String.format("%nPer-round differences (ms): %s. Target ≤ +150 ms (median of the per-round"
+					+ " differences): %s (%+.0f ms).%n",
+					String.join(" / ", deltas.stream().map((d) -> String.format("%+.0f", d)).toList()),
+					Stats.verdict(delta <= 150), delta));
+		}
+		if (!ready.containsKey(500) || !ready.containsKey(1)) {
+			return;
+		}
 		report.section("B6 — startup with 500 @MqttListener methods vs 1",
 				"Each start in a fresh JVM (" + rounds + " alternating rounds after a warm-up round, medians)."
 						+ " Ready = SpringApplication.run returned and the broker granted every subscription."
 						+ " SUBSCRIBE packets and granted filters counted in mosquitto's debug log.");
 		Report.Table table = report.table("listeners", "JVM start → ready ms", "SpringApplication.run ms",
 				"SUBSCRIBE packets", "filters subscribed");
-		for (int variant : VARIANTS) {
+		for (int variant : new int[] { 1, 500 }) {
 			table.row(variant, Stats.fixed(Stats.median(ready.get(variant)), 0),
 					Stats.fixed(Stats.median(refresh.get(variant)), 0), join(packets.get(variant)),
 					join(filters.get(variant)));
@@ -121,6 +161,21 @@ final class StartupMain {
 	static void child(Args args) throws Exception {
 		int listeners = args.getInt("listeners");
 		long begin = System.nanoTime();
+		if (listeners == 0) {
+			ConfigurableApplicationContext context = new SpringApplicationBuilder(App1.class)
+				.web(WebApplicationType.NONE)
+				.properties("spring.main.banner-mode=off", "logging.level.root=WARN",
+						"spring.autoconfigure.exclude=" + WITHOUT_STARTER)
+				.run();
+			double refreshMillis = (System.nanoTime() - begin) / 1e6;
+			if (context.getBeanNamesForType(MqttClientManager.class).length != 0) {
+				throw new IllegalStateException("The starter is still configured");
+			}
+			System.out.println("READY " + ManagementFactory.getRuntimeMXBean().getUptime() + " " + refreshMillis);
+			System.out.flush();
+			context.close();
+			return;
+		}
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(
 				(listeners == 1) ? App1.class : App500.class)
 			.web(WebApplicationType.NONE)

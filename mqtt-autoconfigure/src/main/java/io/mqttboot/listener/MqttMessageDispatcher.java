@@ -229,8 +229,11 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 	/**
 	 * The trie of the active containers and the routes of recently seen topic names: most
 	 * applications receive the same topic names over and over, and a hash lookup is cheaper
-	 * than splitting the name into levels and walking the trie. Bounded: cleared when it
-	 * reaches {@value #MAX_CACHED_TOPICS} names; replaced with the trie.
+	 * than splitting the name into levels and walking the trie. Bounded: once it holds
+	 * {@value #MAX_CACHED_TOPICS} names, further names are matched with the trie without being
+	 * remembered, and the remembered ones stay (clearing all of them would make an application
+	 * with more device topics than the bound rebuild the cache forever, paying the trie walk and
+	 * the insertion for every message). Replaced with the trie.
 	 */
 	private static final class Routes {
 
@@ -255,10 +258,10 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 			List<ConcurrentMqttListenerContainer> matches = this.cache.get(topic);
 			if (matches == null) {
 				matches = this.trie.match(topic);
-				if (this.cache.size() >= MAX_CACHED_TOPICS) {
-					this.cache.clear();
+				// Racing threads may overshoot the bound by a few names: harmless.
+				if (this.cache.size() < MAX_CACHED_TOPICS) {
+					this.cache.put(topic, matches);
 				}
-				this.cache.put(topic, matches);
 			}
 			return matches;
 		}

@@ -132,6 +132,16 @@ public class MessagingMqttMessageListenerAdapter implements MqttMessageListener 
 
 	private @Nullable Map<String, String> variables(MqttReceivedMessage message) {
 		Map<String, String> variables = null;
+		if (this.hasVariables && this.templates.size() == 1) {
+			// One template (the usual case): extracting checks the match itself, without
+			// validating and splitting filter and topic name once more per message (B11).
+			try {
+				return this.templates.get(0).extractVariables(message.getTopic());
+			}
+			catch (IllegalArgumentException ex) {
+				return null;
+			}
+		}
 		if (this.hasVariables) {
 			for (TopicTemplate template : this.templates) {
 				if (MqttTopics.matches(template.getFilter(), message.getTopic())) {

@@ -38,6 +38,21 @@ public final class MqttMessageMapper {
 	}
 
 	/**
+	 * Return the topic variables of a message: taken from a message of
+	 * {@link #toMessage(MqttReceivedMessage, Map)} without building its headers (a
+	 * {@code @TopicVariable} parameter would otherwise build the whole header map of every
+	 * message, benchmark B11), else from its {@link MqttHeaders#TOPIC_VARIABLES} header.
+	 * @param message the message
+	 * @return the variables, or {@code null} if it has none
+	 */
+	static @Nullable Object topicVariables(Message<?> message) {
+		if (message instanceof LazyHeadersMessage lazy) {
+			return lazy.topicVariables;
+		}
+		return message.getHeaders().get(MqttHeaders.TOPIC_VARIABLES);
+	}
+
+	/**
 	 * A message whose headers are built on first access: a listener that only takes the
 	 * payload never pays for them (building the header map was most of a listener thread's
 	 * work per message in benchmark B1).

@@ -98,12 +98,16 @@ public class TopicVariableMethodArgumentResolver implements HandlerMethodArgumen
 	@Override
 	public @Nullable Object resolveArgument(MethodParameter parameter, Message<?> message) {
 		String name = variableName(parameter);
-		Object variables = message.getHeaders().get(MqttHeaders.TOPIC_VARIABLES);
+		Object variables = MqttMessageMapper.topicVariables(message);
 		Object value = (variables instanceof Map<?, ?> map) ? map.get(name) : null;
 		// Argument resolution failures are not retried: they fail the same way every time.
 		if (value == null) {
 			throw new MethodArgumentResolutionException(message, parameter, "Topic variable '" + name
 					+ "' is not available for topic '" + message.getHeaders().get(MqttHeaders.RECEIVED_TOPIC) + "'");
+		}
+		if (parameter.getParameterType() == String.class && value instanceof String) {
+			// The common case, without a conversion (and its type descriptors) per message.
+			return value;
 		}
 		try {
 			return this.conversionService.convert(value, TypeDescriptor.forObject(value), new TypeDescriptor(parameter));

@@ -1,0 +1,640 @@
+package io.mqttboot.benchmarks;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.mqttboot.annotation.MqttListener;
+import io.mqttboot.annotation.TopicVariable;
+import io.mqttboot.core.MqttTemplate;
+import io.mqttboot.support.MqttHeaders;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.handler.annotation.Payload;
+
+/**
+ * Scale scenarios (issue 14): B8, fan-in from 1 to 100,000 distinct device topics
+ * {@code sensors/{id}/temp} into one topic-template listener; B10, QoS 1 end to end at
+ * payload sizes from 64 B to 256 KB; B12, a batch listener writing JDBC batches into H2 vs
+ * one insert per message; B13, {@code MqttTemplate.sendAndReceive} vs a hand-written MQTT 5
+ * request/reply. Starter and raw HiveMQ client receive from one shared
+ * publisher (a raw HiveMQ client, the same for both, so that only the receiving side differs),
+ * in alternating rounds after a warm-up round.
+ * <p>
+ * {@code --virtual} starts the starter with {@code spring.threads.virtual.enabled=true} (its
+ * listener workers become virtual threads where the starter supports it).
+ */
+final class ScaleMain {
+
+	private final Report report;
+
+	private final int rounds;
+
+	private final boolean quick;
+
+	private final Mqtt5AsyncClient publisher;
+
+	private ScaleMain(Report report, int rounds, boolean quick, Mqtt5AsyncClient publisher) {
+		this.report = report;
+		this.rounds = rounds;
+		this.quick = quick;
+		this.publisher = publisher;
+	}
+
+	static void run(Args args) throws Exception {
+		int port = args.getInt("port");
+		boolean quick = args.has("quick");
+		boolean virtual = args.has("virtual");
+		String only = args.get("only", "B8,B10");
+		Mqtt5AsyncClient publisher = client(port, "bench-scale-publisher");
+		publisher.connectWith().cleanStart(true).send().get(10, TimeUnit.SECONDS);
+		RawReceiver raw = new RawReceiver(port);
+		String database = args.get("database", "mem:bench-b12");
+		List<String> properties = new ArrayList<>(List.of("mqtt.url=tcp://127.0.0.1:" + port,
+				"bench.database=jdbc:h2:" + database,
+				"mqtt.client-id=bench-scale-starter", "spring.main.banner-mode=off", "logging.level.root=WARN"));
+		if (virtual) {
+			properties.add("spring.threads.virtual.enabled=true");
+		}
+		ConfigurableApplicationContext context = null;
+		try {
+			context = new SpringApplicationBuilder(ScaleApp.class).web(WebApplicationType.NONE)
+				.properties(properties.toArray(String[]::new))
+				.run();
+			Receiver starter = new Receiver("starter", context.getBean(ScaleListeners.class).sink);
+			ScaleMain main = new ScaleMain(new Report(args.get("out")), args.getInt("rounds", 3), quick, publisher);
+			main.probe(raw.receiver);
+			main.probe(starter);
+			String note = virtual ? " Starter with spring.threads.virtual.enabled=true." : "";
+			if (only.contains("B8")) {
+				main.fanIn(List.of(raw.receiver, starter), args.get("chart", null), note);
+			}
+			if (only.contains("B10")) {
+				main.payloadSizes(List.of(raw.receiver, starter), note);
+			}
+			if (only.contains("B12")) {
+				main.batchInsert(context.getBean(ScaleListeners.class), note);
+			}
+			if (only.contains("B13")) {
+				main.requestReply(raw, context.getBean(MqttTemplate.class), note);
+			}
+		}
+		finally {
+			if (context != null) {
+				context.close();
+			}
+			raw.close();
+			publisher.disconnect().get(10, TimeUnit.SECONDS);
+		}
+	}
+
+	private static Mqtt5AsyncClient client(int port, String id) {
+		return MqttClient.builder()
+			.useMqttVersion5()
+			.identifier(id)
+			.serverHost("127.0.0.1")
+			.serverPort(port)
+			.buildAsync();
+	}
+
+	/** A receiving side: its name and the sink its listener counts into. */
+	private record Receiver(String name, Sink sink) {
+
+		String topic(String rest) {
+			return this.name + "/" + rest;
+		}
+
+	}
+
+	private void probe(Receiver receiver) throws Exception {
+		receiver.sink().reset(Payloads.PROBE, Long.MAX_VALUE);
+		byte[] probe = Payloads.of(Payloads.PROBE, 64);
+		int attempts = 0;
+		do {
+			if (++attempts > 100) {
+				throw new IllegalStateException(receiver.name() + " never received a probe");
+			}
+			send(receiver.topic("sensors/probe/temp"), probe);
+			send(receiver.topic("size"), probe);
+		}
+		while (!receiver.sink().awaitAny(200));
+		TimeUnit.MILLISECONDS.sleep(300);
+	}
+
+	private void send(String topic, byte[] payload) {
+		this.publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+	}
+
+	/**
+	 * Publish {@code count} messages to the topics (message {@code i} to
+	 * {@code topics[(offset + i) % topics.length]}) and time until the receiver counted them.
+	 * @return messages per second
+	 */
+	private double once(Receiver receiver, String[] topics, int offset, int count, int size) throws Exception {
+		byte tag = Payloads.nextTag();
+		byte[] payload = Payloads.of(tag, size);
+		Sink sink = receiver.sink();
+		sink.reset(tag, count);
+		long start = System.nanoTime();
+		for (int i = 0; i < count; i++) {
+			send(topics[(offset + i) % topics.length], payload);
+		}
+		long end = sink.await(start, 10_000, 300_000);
+		long received = sink.received();
+		TimeUnit.MILLISECONDS.sleep(200);
+		if (sink.received() != count) {
+			System.err.printf("  %s received %d of %d%n", receiver.name(), sink.received(), count);
+		}
+		return Math.min(received, count) / ((end - start) / 1e9);
+	}
+
+	/**
+	 * Run every case in alternating rounds (raw first in even rounds, the other first in odd
+	 * ones) and return the median rate per case and receiver.
+	 */
+	private Map<String, Map<String, Double>> measure(String id, List<Receiver> receivers, List<String> cases,
+			CaseRun run) throws Exception {
+		Map<String, Map<String, List<Double>>> rates = new LinkedHashMap<>();
+		for (int round = 0; round <= this.rounds; round++) {
+			for (String key : cases) {
+				List<Receiver> order = new ArrayList<>(receivers);
+				if (round % 2 == 1) {
+					java.util.Collections.reverse(order);
+				}
+				for (Receiver receiver : order) {
+					double rate = run.run(receiver, key, round);
+					System.err.printf("%s %s %-10s %-7s %,.0f msg/s%n", id, (round == 0) ? "warm-up" : "round " + round,
+							key, receiver.name(), rate);
+					if (round > 0) {
+						rates.computeIfAbsent(key, (k) -> new LinkedHashMap<>())
+							.computeIfAbsent(receiver.name(), (k) -> new ArrayList<>())
+							.add(rate);
+					}
+				}
+			}
+		}
+		Map<String, Map<String, Double>> medians = new LinkedHashMap<>();
+		rates.forEach((key, byReceiver) -> byReceiver
+			.forEach((name, values) -> medians.computeIfAbsent(key, (k) -> new LinkedHashMap<>())
+				.put(name, Stats.median(values))));
+		return medians;
+	}
+
+	private interface CaseRun {
+
+		double run(Receiver receiver, String key, int round) throws Exception;
+
+	}
+
+	private void fanIn(List<Receiver> receivers, String chart, String note) throws Exception {
+		int[] sizes = { 1, 10, 1_000, 10_000, 100_000 };
+		int count = this.quick ? 20_000 : 100_000;
+		Map<String, Map<String, String[]>> topics = new LinkedHashMap<>();
+		List<String> cases = new ArrayList<>();
+		for (int size : sizes) {
+			String key = String.format("%,d", size);
+			cases.add(key);
+			for (Receiver receiver : receivers) {
+				String[] names = new String[size];
+				for (int i = 0; i < size; i++) {
+					names[i] = receiver.topic("sensors/" + i + "/temp");
+				}
+				topics.computeIfAbsent(key, (k) -> new LinkedHashMap<>()).put(receiver.name(), names);
+			}
+		}
+		Map<String, Map<String, Double>> medians = measure("B8", receivers, cases, (receiver, key, round) -> this
+			.once(receiver, topics.get(key).get(receiver.name()), round * count, count, 64));
+		this.report.section("B8 — fan-in: distinct device topics into one topic-template listener",
+				String.format("%,d", count) + " QoS 1 messages of 64 B per run, spread round-robin over N topics"
+						+ " {name}/sensors/{id}/temp (each round continues where the previous one stopped),"
+						+ " published by one raw HiveMQ client shared by both receivers. raw: HiveMQ callback on"
+						+ " {name}/sensors/+/temp that reads the id level; starter: @MqttListener(topics ="
+						+ " \"starter/sensors/{id}/temp\", qos = 1) with @TopicVariable String id, byte[] payload."
+						+ " Median of " + this.rounds + " alternating rounds after a warm-up round." + note);
+		Report.Table table = this.report.table("topics", "raw msg/s", "starter msg/s", "starter × raw",
+				"target ≥ 0.90");
+		StringBuilder csv = new StringBuilder("topics,raw,starter\n");
+		medians.forEach((key, byReceiver) -> {
+			double rawRate = byReceiver.get("raw");
+			double starterRate = byReceiver.get("starter");
+			table.row(key, Stats.rate(rawRate), Stats.rate(starterRate), Stats.ratio(starterRate / rawRate),
+					Stats.verdict(starterRate >= 0.90 * rawRate));
+			csv.append(key.replace(",", "")).append(',').append(Math.round(rawRate)).append(',')
+				.append(Math.round(starterRate)).append('\n');
+		});
+		table.print();
+		if (chart != null) {
+			Files.writeString(Path.of(chart + ".csv"), csv, StandardCharsets.UTF_8);
+			Files.writeString(Path.of(chart), Chart.svg(medians), StandardCharsets.UTF_8);
+		}
+	}
+
+	private void payloadSizes(List<Receiver> receivers, String note) throws Exception {
+		int scale = this.quick ? 5 : 1;
+		int[][] cells = { { 64, 50_000 / scale }, { 4096, 20_000 / scale }, { 65536, 4_000 / scale },
+				{ 262144, 1_000 / scale } };
+		Map<String, int[]> byKey = new LinkedHashMap<>();
+		for (int[] cell : cells) {
+			byKey.put((cell[0] >= 1024) ? (cell[0] / 1024) + " KB" : cell[0] + " B", cell);
+		}
+		Map<String, String[]> topics = new LinkedHashMap<>();
+		for (Receiver receiver : receivers) {
+			topics.put(receiver.name(), new String[] { receiver.topic("size") });
+		}
+		Map<String, Map<String, Double>> medians = measure("B10", receivers, new ArrayList<>(byKey.keySet()),
+				(receiver, key, round) -> this.once(receiver, topics.get(receiver.name()), 0, byKey.get(key)[1],
+						byKey.get(key)[0]));
+		StringBuilder counts = new StringBuilder();
+		byKey.forEach((key, cell) -> counts.append((counts.length() > 0) ? ", " : "")
+			.append(String.format("%,d", cell[1]))
+			.append(" at ")
+			.append(key));
+		this.report.section("B10 — QoS 1 end to end by payload size",
+				"Messages per run: " + counts + "; one topic, published by one raw HiveMQ client shared by both"
+						+ " receivers; raw: HiveMQ callback that copies the payload (getPayloadAsBytes); starter:"
+						+ " @MqttListener(qos = 1) with a byte[] payload. MB/s = payload bytes received per"
+						+ " second (MiB). Median of " + this.rounds + " alternating rounds after a warm-up round."
+						+ note);
+		Report.Table table = this.report.table("payload", "raw MB/s", "starter MB/s", "raw msg/s", "starter msg/s",
+				"starter × raw", "target ≥ 0.95");
+		medians.forEach((key, byReceiver) -> {
+			int size = byKey.get(key)[0];
+			double rawRate = byReceiver.get("raw");
+			double starterRate = byReceiver.get("starter");
+			table.row(key, Stats.fixed(rawRate * size / (1024 * 1024), 1),
+					Stats.fixed(starterRate * size / (1024 * 1024), 1), Stats.rate(rawRate), Stats.rate(starterRate),
+					Stats.ratio(starterRate / rawRate), Stats.verdict(starterRate >= 0.95 * rawRate));
+		});
+		table.print();
+	}
+
+	private void batchInsert(ScaleListeners listeners, String note) throws Exception {
+		int count = this.quick ? 3_000 : 20_000;
+		Receiver single = new Receiver("single", listeners.singleSink);
+		Receiver batch = new Receiver("batch", listeners.batchSink);
+		String[] singleTopics = new String[100];
+		String[] batchTopics = new String[100];
+		for (int i = 0; i < 100; i++) {
+			singleTopics[i] = "starter/ingest/single/" + i;
+			batchTopics[i] = "starter/ingest/batch/" + i;
+		}
+		Map<String, Map<String, Double>> medians = measure("B12", List.of(single, batch), List.of("insert"),
+				(receiver, key, round) -> this.once(receiver, (receiver == single) ? singleTopics : batchTopics, 0, count,
+						64));
+		long rows = listeners.rows();
+		double singleRate = medians.get("insert").get("single");
+		double batchRate = medians.get("insert").get("batch");
+		this.report.section("B12 — batch listener inserting into H2 vs one insert per message",
+				String.format("%,d", count) + " QoS 1 messages of 64 B per run over 100 topics, published by one raw"
+						+ " HiveMQ client. single: @MqttListener(topics = \"starter/ingest/single/{device}\", qos = 1)"
+						+ " doing one INSERT per message (auto-commit, so one commit per message); batch: @MqttListener(batch = true,"
+						+ " batchMaxSize = \"50\", batchMaxWait = \"20ms\"; half the broker's in-flight window) with List<Message<byte[]>>, one JDBC"
+						+ " batch (addBatch/executeBatch) and one commit per call. Both on an embedded H2 2.x ("
+						+ listeners.database + "), one connection per listener, default concurrency (1). Median of "
+						+ this.rounds + " alternating rounds after a warm-up round; " + String.format("%,d", rows)
+						+ " rows in the table at the end, " + String.format("%,d", 2L * (this.rounds + 1) * count)
+						+ " messages published." + note);
+		Report.Table table = this.report.table("listener", "msg/s (median)", "× single", "target batch ≥ 5 × single");
+		table.row("one insert per message", Stats.rate(singleRate), "1.00", "");
+		table.row("batch listener", Stats.rate(batchRate), Stats.ratio(batchRate / singleRate),
+				Stats.verdict(batchRate >= 5 * singleRate));
+		table.print();
+	}
+
+	private void requestReply(RawReceiver raw, MqttTemplate template, String note) throws Exception {
+		int samples = this.quick ? 500 : 3_000;
+		byte[] payload = Payloads.of(Payloads.nextTag(), 64);
+		Map<String, RoundTripRun> contenders = new LinkedHashMap<>();
+		contenders.put("raw", raw::request);
+		contenders.put("starter", (bytes) -> {
+			long start = System.nanoTime();
+			template.sendAndReceive("starter/rpc", bytes, Duration.ofSeconds(10));
+			return System.nanoTime() - start;
+		});
+		Map<String, List<Double>> p50 = new LinkedHashMap<>();
+		Map<String, List<Double>> p99 = new LinkedHashMap<>();
+		for (int round = 0; round <= this.rounds; round++) {
+			List<String> order = new ArrayList<>(contenders.keySet());
+			if (round % 2 == 1) {
+				java.util.Collections.reverse(order);
+			}
+			for (String name : order) {
+				long[] times = new long[(round == 0) ? samples * 2 : samples];
+				for (int i = 0; i < times.length; i++) {
+					times[i] = contenders.get(name).run(payload);
+				}
+				double median = Stats.percentile(times, 50) / 1000.0;
+				double tail = Stats.percentile(times, 99) / 1000.0;
+				System.err.printf("B13 %s %-7s p50 %.1f µs p99 %.1f µs%n", (round == 0) ? "warm-up" : "round " + round,
+						name, median, tail);
+				if (round > 0) {
+					p50.computeIfAbsent(name, (k) -> new ArrayList<>()).add(median);
+					p99.computeIfAbsent(name, (k) -> new ArrayList<>()).add(tail);
+				}
+			}
+		}
+		this.report.section("B13 — request/reply round trip (MQTT 5 response topic + correlation data)",
+				samples + " sequential requests per run, one in flight, payload 64 B, QoS 1, requester and responder"
+						+ " on one connection per contender. raw: HiveMQ publish with responseTopic and 16 random"
+						+ " bytes of correlationData, a callback responder that publishes to the response topic"
+						+ " with the correlation data, and a callback that completes the request's future;"
+						+ " starter: MqttTemplate.sendAndReceive → @MqttListener returning the payload (the"
+						+ " starter's built-in replying). Median over " + this.rounds
+						+ " alternating rounds of each round's percentile." + note);
+		Report.Table table = this.report.table("contender", "p50 µs", "p99 µs", "p50 − raw p50");
+		double rawP50 = Stats.median(p50.get("raw"));
+		for (String name : contenders.keySet()) {
+			double median = Stats.median(p50.get(name));
+			table.row(name, Stats.fixed(median, 1), Stats.fixed(Stats.median(p99.get(name)), 1),
+					Stats.fixed(median - rawP50, 1));
+		}
+		table.print();
+		double starterP50 = Stats.median(p50.get("starter"));
+		this.report.write(String.format("%nTarget starter p50 ≤ raw p50 + 50 µs: %s (+%.1f µs).%n",
+				Stats.verdict(starterP50 <= rawP50 + 50), starterP50 - rawP50));
+	}
+
+	private interface RoundTripRun {
+
+		long run(byte[] payload) throws Exception;
+
+	}
+
+	/**
+	 * The raw HiveMQ client receiving side: one connection, callback on the client's threads,
+	 * automatic acknowledgement; reads the device id level as the starter's
+	 * {@code @TopicVariable} does.
+	 */
+	private static final class RawReceiver implements AutoCloseable {
+
+		final Receiver receiver = new Receiver("raw", new Sink());
+
+		private final Mqtt5AsyncClient client;
+
+		volatile int idLength;
+
+		private final AtomicReference<Pending> pending = new AtomicReference<>();
+
+		private final SecureRandom random = new SecureRandom();
+
+		private record Pending(ByteBuffer correlation, CompletableFuture<Long> reply) {
+		}
+
+		/**
+		 * Send one request with a response topic and correlation data and wait for its reply.
+		 * @return the round-trip time in nanoseconds
+		 */
+		long request(byte[] payload) throws Exception {
+			byte[] correlation = new byte[16];
+			this.random.nextBytes(correlation);
+			CompletableFuture<Long> reply = new CompletableFuture<>();
+			this.pending.set(new Pending(ByteBuffer.wrap(correlation), reply));
+			long start = System.nanoTime();
+			this.client.publishWith()
+				.topic("raw/rpc")
+				.qos(MqttQos.AT_LEAST_ONCE)
+				.responseTopic("raw/replies")
+				.correlationData(correlation)
+				.messageExpiryInterval(10)
+				.payload(payload)
+				.send();
+			return reply.get(10, TimeUnit.SECONDS) - start;
+		}
+
+		RawReceiver(int port) throws Exception {
+			this.client = client(port, "bench-scale-raw");
+			this.client.publishes(MqttGlobalPublishFilter.SUBSCRIBED, this::onMessage);
+			this.client.connectWith().cleanStart(true).send().get(10, TimeUnit.SECONDS);
+			for (String filter : List.of("raw/sensors/+/temp", "raw/size", "raw/rpc", "raw/replies")) {
+				this.client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send()
+					.get(10, TimeUnit.SECONDS);
+			}
+		}
+
+		private void onMessage(Mqtt5Publish publish) {
+			String topic = publish.getTopic().toString();
+			if (topic.equals("raw/rpc")) {
+				this.client.publishWith()
+					.topic(publish.getResponseTopic().orElseThrow())
+					.qos(MqttQos.AT_LEAST_ONCE)
+					.correlationData(publish.getCorrelationData().orElseThrow())
+					.payload(publish.getPayloadAsBytes())
+					.send();
+				return;
+			}
+			if (topic.equals("raw/replies")) {
+				Pending pending = this.pending.get();
+				if (pending != null && publish.getCorrelationData().map(pending.correlation()::equals).orElse(false)
+						&& this.pending.compareAndSet(pending, null)) {
+					pending.reply().complete(System.nanoTime());
+				}
+				return;
+			}
+			List<String> levels = publish.getTopic().getLevels();
+			if (levels.size() == 4) {
+				this.idLength = levels.get(2).length();
+			}
+			this.receiver.sink().accept(publish.getPayloadAsBytes()[0]);
+		}
+
+		@Override
+		public void close() throws Exception {
+			this.client.disconnect().get(10, TimeUnit.SECONDS);
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class ScaleApp {
+
+		@Bean
+		ScaleListeners scaleListeners(@Value("${bench.database}") String database) throws SQLException {
+			return new ScaleListeners(database);
+		}
+
+	}
+
+	static class ScaleListeners {
+
+		final Sink sink = new Sink();
+
+		final Sink singleSink = new Sink();
+
+		final Sink batchSink = new Sink();
+
+		volatile int idLength;
+
+		final String database;
+
+		private final Connection single;
+
+		private final Connection batch;
+
+		ScaleListeners(String database) throws SQLException {
+			this.database = database;
+			this.single = DriverManager.getConnection(database);
+			this.batch = DriverManager.getConnection(database);
+			try (Statement statement = this.single.createStatement()) {
+				statement.execute("CREATE TABLE IF NOT EXISTS readings (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+						+ " device VARCHAR(64), payload VARBINARY(1024))");
+			}
+			this.batch.setAutoCommit(false);
+		}
+
+		long rows() throws SQLException {
+			try (Statement statement = this.single.createStatement();
+					ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM readings")) {
+				result.next();
+				return result.getLong(1);
+			}
+		}
+
+		@MqttListener(id = "ingest-single", topics = "starter/ingest/single/{device}", qos = 1)
+		void insertOne(@Payload byte[] payload, @TopicVariable String device) throws SQLException {
+			try (PreparedStatement insert = this.single
+				.prepareStatement("INSERT INTO readings (device, payload) VALUES (?, ?)")) {
+				insert.setString(1, device);
+				insert.setBytes(2, payload);
+				insert.executeUpdate();
+			}
+			this.singleSink.accept(payload[0]);
+		}
+
+		// Half the broker's in-flight window (max_inflight_messages 100): a batch waits for its
+		// messages unacknowledged, so a batch larger than the window never fills and always waits
+		// for batchMaxWait; at half, one batch fills while the previous one is written.
+		@MqttListener(id = "ingest-batch", topics = "starter/ingest/batch/+", qos = 1, batch = true,
+				batchMaxSize = "50", batchMaxWait = "20ms")
+		void insertBatch(List<Message<byte[]>> messages) throws SQLException {
+			try (PreparedStatement insert = this.batch
+				.prepareStatement("INSERT INTO readings (device, payload) VALUES (?, ?)")) {
+				for (Message<byte[]> message : messages) {
+					String topic = (String) message.getHeaders().get(MqttHeaders.RECEIVED_TOPIC);
+					insert.setString(1, topic.substring(topic.lastIndexOf('/') + 1));
+					insert.setBytes(2, message.getPayload());
+					insert.addBatch();
+				}
+				insert.executeBatch();
+				this.batch.commit();
+			}
+			for (Message<byte[]> message : messages) {
+				this.batchSink.accept(message.getPayload()[0]);
+			}
+		}
+
+		@MqttListener(id = "rpc", topics = "starter/rpc", qos = 1)
+		byte[] onRequest(@Payload byte[] payload) {
+			return payload;
+		}
+
+		@MqttListener(id = "fan-in", topics = "starter/sensors/{id}/temp", qos = 1)
+		void onReading(@Payload byte[] payload, @TopicVariable String id) {
+			this.idLength = id.length();
+			this.sink.accept(payload[0]);
+		}
+
+		@MqttListener(id = "size", topics = "starter/size", qos = 1)
+		void onPayload(@Payload byte[] payload) {
+			this.sink.accept(payload[0]);
+		}
+
+	}
+
+	/**
+	 * A small SVG line chart of the B8 medians (messages per second over the number of topics, the
+	 * measured sizes evenly spaced on the x axis).
+	 */
+	static final class Chart {
+
+		private Chart() {
+		}
+
+		static String svg(Map<String, Map<String, Double>> medians) {
+			int width = 560;
+			int height = 300;
+			int left = 70;
+			int right = 110;
+			int top = 30;
+			int bottom = 40;
+			double max = medians.values().stream().flatMap((m) -> m.values().stream()).mapToDouble(Double::doubleValue)
+				.max().orElse(1) * 1.1;
+			List<String> keys = new ArrayList<>(medians.keySet());
+			StringBuilder svg = new StringBuilder();
+			svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"")
+				.append(height).append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+			svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+			svg.append("<text x=\"").append(left).append("\" y=\"18\">B8 fan-in: QoS 1 msg/s by distinct topics</text>\n");
+			int plotWidth = width - left - right;
+			int plotHeight = height - top - bottom;
+			svg.append(line(left, top + plotHeight, left + plotWidth, top + plotHeight, "black"));
+			svg.append(line(left, top, left, top + plotHeight, "black"));
+			for (int i = 0; i <= 4; i++) {
+				double value = max * i / 4;
+				double y = top + plotHeight - plotHeight * i / 4.0;
+				svg.append(String.format("<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">%,.0f</text>%n", left - 6,
+						y + 4, value));
+			}
+			for (int i = 0; i < keys.size(); i++) {
+				double x = left + (keys.size() == 1 ? 0 : plotWidth * i / (double) (keys.size() - 1));
+				svg.append(String.format("<text x=\"%.0f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x,
+						top + plotHeight + 18, keys.get(i)));
+			}
+			String[] colors = { "#1f77b4", "#d62728" };
+			String[] names = { "raw", "starter" };
+			for (int n = 0; n < names.length; n++) {
+				StringBuilder points = new StringBuilder();
+				for (int i = 0; i < keys.size(); i++) {
+					double x = left + (keys.size() == 1 ? 0 : plotWidth * i / (double) (keys.size() - 1));
+					double y = top + plotHeight - plotHeight * medians.get(keys.get(i)).get(names[n]) / max;
+					points.append(String.format("%.1f,%.1f ", x, y));
+					svg.append(String.format("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", x, y,
+							colors[n]));
+				}
+				svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(colors[n])
+					.append("\" points=\"").append(points.toString().trim()).append("\"/>\n");
+				svg.append(String.format("<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>%n", left + plotWidth + 12,
+						top + 20 + 18 * n, colors[n], names[n]));
+			}
+			svg.append(String.format("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">distinct topics</text>%n",
+					left + plotWidth / 2, height - 6));
+			svg.append("</svg>\n");
+			return svg.toString();
+		}
+
+		private static String line(int x1, int y1, int x2, int y2, String color) {
+			return String.format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"/>%n", x1, y1, x2, y2,
+					color);
+		}
+
+	}
+
+}
