@@ -3,16 +3,13 @@ package io.mqttboot.test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -178,8 +175,7 @@ public final class HiveMqBroker implements MqttTestBroker {
 			}
 			ProcessReaper.register(started);
 			this.process = started;
-			long deadline = System.nanoTime() + Math.max(this.options.getStartupTimeout().toNanos(),
-					TimeUnit.SECONDS.toNanos(60));
+			long deadline = BrokerProcess.startupDeadline(this.options.getStartupTimeout());
 			while (System.nanoTime() < deadline) {
 				if (!started.isAlive()) {
 					ended(started);
@@ -190,7 +186,7 @@ public final class HiveMqBroker implements MqttTestBroker {
 					logger.info("Started {} on {}", getImplementation(), getUrl());
 					return;
 				}
-				sleep(100);
+				BrokerProcess.sleep(100);
 			}
 			kill();
 			throw new IllegalStateException("HiveMQ CE did not accept connections on " + getUrl()
@@ -242,19 +238,12 @@ public final class HiveMqBroker implements MqttTestBroker {
 
 	@Override
 	public boolean isRunning() {
-		Process process = this.process;
-		return process != null && process.isAlive();
+		return BrokerProcess.isRunning(this.process);
 	}
 
 	@Override
 	public String getLog() {
-		try {
-			Path file = logFile();
-			return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-		}
-		catch (IOException ex) {
-			return "";
-		}
+		return BrokerProcess.readLog(logFile());
 	}
 
 	private Path logFile() {
@@ -264,12 +253,7 @@ public final class HiveMqBroker implements MqttTestBroker {
 	@Override
 	public void close() {
 		stop();
-		try (Stream<Path> files = Files.walk(this.directory)) {
-			files.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-		}
-		catch (IOException ex) {
-			logger.debug("Cannot delete {}", this.directory, ex);
-		}
+		BrokerProcess.deleteDirectory(this.directory, logger);
 	}
 
 	@Override
@@ -393,15 +377,6 @@ public final class HiveMqBroker implements MqttTestBroker {
 			}
 		}
 		return null;
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 }

@@ -7,14 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -147,7 +145,7 @@ public final class RabbitMqBroker implements MqttTestBroker {
 				throw new IllegalStateException(this + " did not accept MQTT connections within 60 s after joining "
 						+ seed.getNodeName() + "; its log:\n" + getLog());
 			}
-			sleep(100);
+			BrokerProcess.sleep(100);
 		}
 	}
 
@@ -253,8 +251,7 @@ public final class RabbitMqBroker implements MqttTestBroker {
 			}
 			ProcessReaper.register(started);
 			this.process = started;
-			long deadline = System.nanoTime() + Math.max(this.options.getStartupTimeout().toNanos(),
-					TimeUnit.SECONDS.toNanos(60));
+			long deadline = BrokerProcess.startupDeadline(this.options.getStartupTimeout());
 			while (System.nanoTime() < deadline) {
 				if (!started.isAlive()) {
 					ended(started);
@@ -265,7 +262,7 @@ public final class RabbitMqBroker implements MqttTestBroker {
 					logger.info("Started {} on {}", getImplementation(), getUrl());
 					return;
 				}
-				sleep(100);
+				BrokerProcess.sleep(100);
 			}
 			stop();
 			throw new IllegalStateException("RabbitMQ did not accept MQTT connections on " + getUrl()
@@ -308,7 +305,7 @@ public final class RabbitMqBroker implements MqttTestBroker {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
 		while (System.nanoTime() < deadline
 				&& (process.isAlive() || children.stream().anyMatch(ProcessHandle::isAlive))) {
-			sleep(50);
+			BrokerProcess.sleep(50);
 		}
 		children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
 		process.destroyForcibly();
@@ -321,19 +318,12 @@ public final class RabbitMqBroker implements MqttTestBroker {
 
 	@Override
 	public boolean isRunning() {
-		Process process = this.process;
-		return process != null && process.isAlive();
+		return BrokerProcess.isRunning(this.process);
 	}
 
 	@Override
 	public String getLog() {
-		try {
-			Path file = logFile();
-			return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-		}
-		catch (IOException ex) {
-			return "";
-		}
+		return BrokerProcess.readLog(logFile());
 	}
 
 	private Path logFile() {
@@ -343,21 +333,7 @@ public final class RabbitMqBroker implements MqttTestBroker {
 	@Override
 	public void close() {
 		stop();
-		try (Stream<Path> files = Files.walk(this.directory)) {
-			files.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-		}
-		catch (IOException ex) {
-			logger.debug("Cannot delete {}", this.directory, ex);
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		BrokerProcess.deleteDirectory(this.directory, logger);
 	}
 
 	@Override
