@@ -15,8 +15,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A RabbitMQ broker with its MQTT plugin, run as a child process on free {@code 127.0.0.1}
@@ -39,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * @since 0.1.0
  */
-public final class RabbitMqBroker implements MqttTestBroker {
+public final class RabbitMqBroker extends AbstractProcessBroker {
 
 	/**
 	 * The RabbitMQ start script of the Debian package, run directly rather than through
@@ -51,21 +49,9 @@ public final class RabbitMqBroker implements MqttTestBroker {
 
 	private static final Pattern VERSION = Pattern.compile("RabbitMQ (\\d+\\.\\d+\\.\\d+)");
 
-	private static final Logger logger = LoggerFactory.getLogger(RabbitMqBroker.class);
-
-	private final MqttTestBrokerOptions options;
-
-	private final int port = LoopbackPorts.findFree();
-
 	private final int amqpPort = LoopbackPorts.findFree();
 
 	private final int distributionPort = LoopbackPorts.findFree();
-
-	private final Path directory;
-
-	private final Object lifecycleMonitor = new Object();
-
-	private @Nullable Process process;
 
 	/**
 	 * Create a broker with default options; call {@link #start()} to run it.
@@ -89,9 +75,8 @@ public final class RabbitMqBroker implements MqttTestBroker {
 	 * @param erlangCookie the shared secret of the nodes of a cluster
 	 */
 	public RabbitMqBroker(MqttTestBrokerOptions options, String erlangCookie) {
-		this.options = options;
+		super(options, "mqttboot-rabbitmq-", "RabbitMQ");
 		try {
-			this.directory = Files.createTempDirectory("mqttboot-rabbitmq-");
 			// Erlang reads the cookie from $HOME and insists that only its owner can read it.
 			Path cookie = this.directory.resolve(".erlang.cookie");
 			Files.writeString(cookie, erlangCookie);
@@ -188,16 +173,6 @@ public final class RabbitMqBroker implements MqttTestBroker {
 	}
 
 	@Override
-	public String getHost() {
-		return LoopbackPorts.HOST;
-	}
-
-	@Override
-	public int getPort() {
-		return this.port;
-	}
-
-	@Override
 	public String getImplementation() {
 		String version = getVersion();
 		return "rabbitmq" + ((version != null) ? " " + version : "");
@@ -210,11 +185,6 @@ public final class RabbitMqBroker implements MqttTestBroker {
 	public @Nullable String getVersion() {
 		Matcher matcher = VERSION.matcher(getLog());
 		return matcher.find() ? matcher.group(1) : null;
-	}
-
-	@Override
-	public MqttTestBrokerOptions getOptions() {
-		return this.options;
 	}
 
 	@Override
@@ -249,24 +219,8 @@ public final class RabbitMqBroker implements MqttTestBroker {
 			catch (IOException ex) {
 				throw new UncheckedIOException("Cannot start " + SERVER_SCRIPT, ex);
 			}
-			ProcessReaper.register(started);
-			this.process = started;
-			long deadline = BrokerProcess.startupDeadline(this.options.getStartupTimeout());
-			while (System.nanoTime() < deadline) {
-				if (!started.isAlive()) {
-					ended(started);
-					throw new IllegalStateException("RabbitMQ exited with code " + started.exitValue()
-							+ " while starting; its log:\n" + getLog());
-				}
-				if (getLog().contains("started MQTT TCP listener") && LoopbackPorts.accepts(this.port, 200)) {
-					logger.info("Started {} on {}", getImplementation(), getUrl());
-					return;
-				}
-				BrokerProcess.sleep(100);
-			}
-			stop();
-			throw new IllegalStateException("RabbitMQ did not accept MQTT connections on " + getUrl()
-					+ " within 60 s; its log:\n" + getLog());
+			awaitStarted(started, "RabbitMQ", () -> getLog().contains("started MQTT TCP listener"), this::stop,
+					"MQTT connections");
 		}
 	}
 
@@ -311,29 +265,9 @@ public final class RabbitMqBroker implements MqttTestBroker {
 		process.destroyForcibly();
 	}
 
-	private void ended(Process process) {
-		ProcessReaper.unregister(process);
-		this.process = null;
-	}
-
 	@Override
-	public boolean isRunning() {
-		return BrokerProcess.isRunning(this.process);
-	}
-
-	@Override
-	public String getLog() {
-		return BrokerProcess.readLog(logFile());
-	}
-
-	private Path logFile() {
+	Path logFile() {
 		return this.directory.resolve("rabbitmq.log");
-	}
-
-	@Override
-	public void close() {
-		stop();
-		BrokerProcess.deleteDirectory(this.directory, logger);
 	}
 
 	@Override
