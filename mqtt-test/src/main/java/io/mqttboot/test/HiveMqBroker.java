@@ -3,20 +3,15 @@ package io.mqttboot.test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A HiveMQ Community Edition broker (embedded edition, {@value #VERSION}) run in a child JVM on
@@ -40,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * @since 0.1.0
  */
-public final class HiveMqBroker implements MqttTestBroker {
+public final class HiveMqBroker extends AbstractProcessBroker {
 
 	/** The HiveMQ CE version, as in the classpath POM. */
 	public static final String VERSION = "2025.5";
@@ -54,21 +49,9 @@ public final class HiveMqBroker implements MqttTestBroker {
 
 	private static final String STARTED = "mqttboot: HiveMQ CE started";
 
-	private static final Logger logger = LoggerFactory.getLogger(HiveMqBroker.class);
-
 	private static final Object classpathMonitor = new Object();
 
 	private static @Nullable String classpath;
-
-	private final MqttTestBrokerOptions options;
-
-	private final int port = LoopbackPorts.findFree();
-
-	private final Path directory;
-
-	private final Object lifecycleMonitor = new Object();
-
-	private @Nullable Process process;
 
 	/**
 	 * Create a broker with default options; call {@link #start()} to run it.
@@ -83,13 +66,8 @@ public final class HiveMqBroker implements MqttTestBroker {
 	 * @throws IllegalStateException if the options ask for users, an ACL or mosquitto configuration
 	 */
 	public HiveMqBroker(MqttTestBrokerOptions options) {
-		String reason = unsupportedReason(options);
-		if (reason != null) {
-			throw new IllegalStateException(reason);
-		}
-		this.options = options;
+		super(supported(options), "mqttboot-hivemq-", "HiveMQ");
 		try {
-			this.directory = Files.createTempDirectory("mqttboot-hivemq-");
 			for (String folder : List.of("conf", "data", "extensions")) {
 				Files.createDirectories(this.directory.resolve(folder));
 			}
@@ -104,6 +82,14 @@ public final class HiveMqBroker implements MqttTestBroker {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot prepare a HiveMQ working directory", ex);
 		}
+	}
+
+	private static MqttTestBrokerOptions supported(MqttTestBrokerOptions options) {
+		String reason = unsupportedReason(options);
+		if (reason != null) {
+			throw new IllegalStateException(reason);
+		}
+		return options;
 	}
 
 	static @Nullable String unsupportedReason(MqttTestBrokerOptions options) {
@@ -135,23 +121,8 @@ public final class HiveMqBroker implements MqttTestBroker {
 	}
 
 	@Override
-	public String getHost() {
-		return LoopbackPorts.HOST;
-	}
-
-	@Override
-	public int getPort() {
-		return this.port;
-	}
-
-	@Override
 	public String getImplementation() {
 		return "hivemq-ce " + VERSION;
-	}
-
-	@Override
-	public MqttTestBrokerOptions getOptions() {
-		return this.options;
 	}
 
 	@Override
@@ -176,25 +147,8 @@ public final class HiveMqBroker implements MqttTestBroker {
 			catch (IOException ex) {
 				throw new UncheckedIOException("Cannot start HiveMQ CE with " + java, ex);
 			}
-			ProcessReaper.register(started);
-			this.process = started;
-			long deadline = System.nanoTime() + Math.max(this.options.getStartupTimeout().toNanos(),
-					TimeUnit.SECONDS.toNanos(60));
-			while (System.nanoTime() < deadline) {
-				if (!started.isAlive()) {
-					ended(started);
-					throw new IllegalStateException("HiveMQ CE exited with code " + started.exitValue()
-							+ " while starting; its log:\n" + getLog());
-				}
-				if (getLog().indexOf(STARTED, logStart) >= 0 && LoopbackPorts.accepts(this.port, 200)) {
-					logger.info("Started {} on {}", getImplementation(), getUrl());
-					return;
-				}
-				sleep(100);
-			}
-			kill();
-			throw new IllegalStateException("HiveMQ CE did not accept connections on " + getUrl()
-					+ " within 60 s; its log:\n" + getLog());
+			awaitStarted(started, "HiveMQ CE", () -> getLog().indexOf(STARTED, logStart) >= 0, this::kill,
+					"connections");
 		}
 	}
 
@@ -235,41 +189,9 @@ public final class HiveMqBroker implements MqttTestBroker {
 		}
 	}
 
-	private void ended(Process process) {
-		ProcessReaper.unregister(process);
-		this.process = null;
-	}
-
 	@Override
-	public boolean isRunning() {
-		Process process = this.process;
-		return process != null && process.isAlive();
-	}
-
-	@Override
-	public String getLog() {
-		try {
-			Path file = logFile();
-			return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-		}
-		catch (IOException ex) {
-			return "";
-		}
-	}
-
-	private Path logFile() {
+	Path logFile() {
 		return this.directory.resolve("hivemq.log");
-	}
-
-	@Override
-	public void close() {
-		stop();
-		try (Stream<Path> files = Files.walk(this.directory)) {
-			files.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-		}
-		catch (IOException ex) {
-			logger.debug("Cannot delete {}", this.directory, ex);
-		}
 	}
 
 	@Override
@@ -393,15 +315,6 @@ public final class HiveMqBroker implements MqttTestBroker {
 			}
 		}
 		return null;
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 }

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -218,8 +217,7 @@ public final class MosquittoBroker implements MqttTestBroker {
 
 	@Override
 	public boolean isRunning() {
-		Process process = this.process;
-		return process != null && process.isAlive();
+		return BrokerProcess.isRunning(this.process);
 	}
 
 	@Override
@@ -235,12 +233,7 @@ public final class MosquittoBroker implements MqttTestBroker {
 			}
 			stop();
 			this.closed = true;
-			try (Stream<Path> paths = Files.walk(this.workDir)) {
-				paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-			}
-			catch (IOException ex) {
-				logger.debug("Cannot delete {}", this.workDir, ex);
-			}
+			BrokerProcess.deleteDirectory(this.workDir, logger);
 		}
 	}
 

@@ -7,18 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A RabbitMQ broker with its MQTT plugin, run as a child process on free {@code 127.0.0.1}
@@ -41,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * @since 0.1.0
  */
-public final class RabbitMqBroker implements MqttTestBroker {
+public final class RabbitMqBroker extends AbstractProcessBroker {
 
 	/**
 	 * The RabbitMQ start script of the Debian package, run directly rather than through
@@ -53,21 +49,9 @@ public final class RabbitMqBroker implements MqttTestBroker {
 
 	private static final Pattern VERSION = Pattern.compile("RabbitMQ (\\d+\\.\\d+\\.\\d+)");
 
-	private static final Logger logger = LoggerFactory.getLogger(RabbitMqBroker.class);
-
-	private final MqttTestBrokerOptions options;
-
-	private final int port = LoopbackPorts.findFree();
-
 	private final int amqpPort = LoopbackPorts.findFree();
 
 	private final int distributionPort = LoopbackPorts.findFree();
-
-	private final Path directory;
-
-	private final Object lifecycleMonitor = new Object();
-
-	private @Nullable Process process;
 
 	/**
 	 * Create a broker with default options; call {@link #start()} to run it.
@@ -91,9 +75,8 @@ public final class RabbitMqBroker implements MqttTestBroker {
 	 * @param erlangCookie the shared secret of the nodes of a cluster
 	 */
 	public RabbitMqBroker(MqttTestBrokerOptions options, String erlangCookie) {
-		this.options = options;
+		super(options, "mqttboot-rabbitmq-", "RabbitMQ");
 		try {
-			this.directory = Files.createTempDirectory("mqttboot-rabbitmq-");
 			// Erlang reads the cookie from $HOME and insists that only its owner can read it.
 			Path cookie = this.directory.resolve(".erlang.cookie");
 			Files.writeString(cookie, erlangCookie);
@@ -147,7 +130,7 @@ public final class RabbitMqBroker implements MqttTestBroker {
 				throw new IllegalStateException(this + " did not accept MQTT connections within 60 s after joining "
 						+ seed.getNodeName() + "; its log:\n" + getLog());
 			}
-			sleep(100);
+			BrokerProcess.sleep(100);
 		}
 	}
 
@@ -190,16 +173,6 @@ public final class RabbitMqBroker implements MqttTestBroker {
 	}
 
 	@Override
-	public String getHost() {
-		return LoopbackPorts.HOST;
-	}
-
-	@Override
-	public int getPort() {
-		return this.port;
-	}
-
-	@Override
 	public String getImplementation() {
 		String version = getVersion();
 		return "rabbitmq" + ((version != null) ? " " + version : "");
@@ -212,11 +185,6 @@ public final class RabbitMqBroker implements MqttTestBroker {
 	public @Nullable String getVersion() {
 		Matcher matcher = VERSION.matcher(getLog());
 		return matcher.find() ? matcher.group(1) : null;
-	}
-
-	@Override
-	public MqttTestBrokerOptions getOptions() {
-		return this.options;
 	}
 
 	@Override
@@ -251,25 +219,8 @@ public final class RabbitMqBroker implements MqttTestBroker {
 			catch (IOException ex) {
 				throw new UncheckedIOException("Cannot start " + SERVER_SCRIPT, ex);
 			}
-			ProcessReaper.register(started);
-			this.process = started;
-			long deadline = System.nanoTime() + Math.max(this.options.getStartupTimeout().toNanos(),
-					TimeUnit.SECONDS.toNanos(60));
-			while (System.nanoTime() < deadline) {
-				if (!started.isAlive()) {
-					ended(started);
-					throw new IllegalStateException("RabbitMQ exited with code " + started.exitValue()
-							+ " while starting; its log:\n" + getLog());
-				}
-				if (getLog().contains("started MQTT TCP listener") && LoopbackPorts.accepts(this.port, 200)) {
-					logger.info("Started {} on {}", getImplementation(), getUrl());
-					return;
-				}
-				sleep(100);
-			}
-			stop();
-			throw new IllegalStateException("RabbitMQ did not accept MQTT connections on " + getUrl()
-					+ " within 60 s; its log:\n" + getLog());
+			awaitStarted(started, "RabbitMQ", () -> getLog().contains("started MQTT TCP listener"), this::stop,
+					"MQTT connections");
 		}
 	}
 
@@ -308,56 +259,15 @@ public final class RabbitMqBroker implements MqttTestBroker {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
 		while (System.nanoTime() < deadline
 				&& (process.isAlive() || children.stream().anyMatch(ProcessHandle::isAlive))) {
-			sleep(50);
+			BrokerProcess.sleep(50);
 		}
 		children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
 		process.destroyForcibly();
 	}
 
-	private void ended(Process process) {
-		ProcessReaper.unregister(process);
-		this.process = null;
-	}
-
 	@Override
-	public boolean isRunning() {
-		Process process = this.process;
-		return process != null && process.isAlive();
-	}
-
-	@Override
-	public String getLog() {
-		try {
-			Path file = logFile();
-			return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-		}
-		catch (IOException ex) {
-			return "";
-		}
-	}
-
-	private Path logFile() {
+	Path logFile() {
 		return this.directory.resolve("rabbitmq.log");
-	}
-
-	@Override
-	public void close() {
-		stop();
-		try (Stream<Path> files = Files.walk(this.directory)) {
-			files.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-		}
-		catch (IOException ex) {
-			logger.debug("Cannot delete {}", this.directory, ex);
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 	@Override
