@@ -71,16 +71,34 @@ final class TestClient implements AutoCloseable {
 	}
 
 	TestClient subscribe(String topicFilter) {
-		this.client.subscribeWith().topicFilter(topicFilter).qos(MqttQos.AT_LEAST_ONCE).send();
+		// Bounded: a broker that never answers must fail the test, not hang the build.
+		await(this.client.toAsync().subscribeWith().topicFilter(topicFilter).qos(MqttQos.AT_LEAST_ONCE).send(),
+				"SUBACK for " + topicFilter);
 		return this;
 	}
 
 	void publish(String topic, String payload) {
-		this.client.publishWith()
-			.topic(topic)
-			.qos(MqttQos.AT_LEAST_ONCE)
-			.payload(payload.getBytes(StandardCharsets.UTF_8))
-			.send();
+		await(publishAsync(topic, payload), "PUBACK for " + topic);
+	}
+
+	private static <T> T await(CompletableFuture<T> future, String what) {
+		try {
+			return future.get(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted waiting for " + what, ex);
+		}
+		catch (java.util.concurrent.ExecutionException ex) {
+			// As the blocking client does: the broker's answer (a refusal, for example) itself.
+			if (ex.getCause() instanceof RuntimeException cause) {
+				throw cause;
+			}
+			throw new IllegalStateException("Failed waiting for " + what, ex);
+		}
+		catch (java.util.concurrent.TimeoutException ex) {
+			throw new IllegalStateException("No " + what + " within 30 s", ex);
+		}
 	}
 
 	CompletableFuture<Mqtt5PublishResult> publishAsync(String topic, String payload) {
