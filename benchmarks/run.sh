@@ -10,8 +10,9 @@
 #   benchmarks/run.sh --virtual  the starter of the scale scenarios (B8, B10, B12, B13) runs with
 #                                spring.threads.virtual.enabled=true
 #
-# B9's virtual-thread row needs Java 21+: B9_JAVA=/path/to/jdk-21+/bin/java (default: java on
-# the PATH; with an older java the row says so).
+# B9's virtual-thread rows need Java 21+: B9_JAVA=/path/to/jdk-21+/bin/java (default: java on
+# the PATH; with an older java the rows say so). B9 writes its chart to
+# benchmarks/target/b9-blocking.svg (+ .csv).
 #
 # Needs JDK 17+, mosquitto and mosquitto-clients (apt-get install -y mosquitto mosquitto-clients).
 set -euo pipefail
@@ -24,15 +25,19 @@ STARTUP_ROUNDS=3
 B7_SECONDS=60
 B7_BACKLOG=70000
 SKIP_BUILD=""
-B9_PER_TOPIC=200
+B9_ROUND_SECONDS=3
+B9_CEILING_SECONDS=3
+B9_CAP_MESSAGES=200000
 B9_ROUNDS=3
+B9_CONCURRENCY="1 16 64 200"
+B9_VIRTUAL_CONCURRENCY="200 1000"
 B9_JAVA=${B9_JAVA:-java}
 ONLY=""
 VIRTUAL=""
 ARGS=("$@")
 while [[ $# -gt 0 ]]; do
 	case "$1" in
-		--quick) QUICK="--quick"; ROUNDS=3; B7_SECONDS=10; B7_BACKLOG=5000; B9_PER_TOPIC=40; B9_ROUNDS=1 ;;
+		--quick) QUICK="--quick"; ROUNDS=3; B7_SECONDS=10; B7_BACKLOG=5000; B9_ROUND_SECONDS=1; B9_CEILING_SECONDS=1; B9_CAP_MESSAGES=50000; B9_ROUNDS=1 ;;
 		--skip-build) SKIP_BUILD=1 ;;
 		--virtual) VIRTUAL="--virtual" ;;
 		--only) shift; ONLY="${1:-}" ;;
@@ -146,25 +151,35 @@ mkdir -p "$BENCH/target"
 	echo "- command: benchmarks/run.sh ${ARGS[*]}"
 } | tee -a "$OUT"
 
-# B9: a listener blocking 5 ms (and 20 ms: an ideal rate far below what the machine can do),
-# concurrency 200, 1,000 topics; platform threads (hashed, then per-topic lanes), then virtual threads.
+# B9: a listener blocking 5 ms per message, 1,000 topics, QoS 0: the broker cap first (no-op
+# subscriber), then one JVM per row: the starter on platform threads (per-topic lanes, then hashed,
+# the default) and spring-integration-mqtt (Paho 3.1.1 adapter -> executor channel on N platform
+# threads) at each of B9_CONCURRENCY, then both on virtual threads (Java 21+) at each of
+# B9_VIRTUAL_CONCURRENCY. A round holds B9_ROUND_SECONDS of messages at min(ideal, broker cap).
 blocking_listener() {
-	local b9_version block per_topic
+	local b9_version concurrency cap row=(-Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" \
+		--rounds "$B9_ROUNDS" --round-seconds "$B9_ROUND_SECONDS" --ceiling-seconds "$B9_CEILING_SECONDS" \
+		--csv "$BENCH/target/b9-blocking.svg.csv")
 	b9_version=$("$B9_JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
-	for block in 5 20; do
-		per_topic=$((B9_PER_TOPIC * 5 / block))
-		java -jar "$JAR" blocking-listener-header --out "$OUT" --per-topic "$per_topic" --block-ms "$block"
-		"$B9_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
-			--rounds "$B9_ROUNDS" --block-ms "$block"
-		"$B9_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
-			--rounds "$B9_ROUNDS" --block-ms "$block" --per-topic-lanes
+	java -jar "$JAR" blocking-listener-header --port "$PORT" --out "$OUT" --cap-messages "$B9_CAP_MESSAGES" \
+		--cap-rounds "$B9_ROUNDS" --round-seconds "$B9_ROUND_SECONDS" --cap-file "$WORK/b9-cap" \
+		--csv "$BENCH/target/b9-blocking.svg.csv"
+	cap=$(cat "$WORK/b9-cap")
+	for concurrency in $B9_CONCURRENCY; do
+		"$B9_JAVA" "${row[@]}" --broker-cap "$cap" --concurrency "$concurrency" --per-topic-lanes
+		"$B9_JAVA" "${row[@]}" --broker-cap "$cap" --concurrency "$concurrency"
+		"$B9_JAVA" "${row[@]}" --broker-cap "$cap" --concurrency "$concurrency" --contender si
+	done
+	for concurrency in $B9_VIRTUAL_CONCURRENCY; do
 		if [[ "${b9_version%%.*}" -ge 21 ]]; then
-			"$B9_JAVA" -Xmx1g -jar "$JAR" blocking-listener --port "$PORT" --out "$OUT" --per-topic "$per_topic" \
-				--rounds "$B9_ROUNDS" --block-ms "$block" --virtual
+			"$B9_JAVA" "${row[@]}" --broker-cap "$cap" --concurrency "$concurrency" --virtual
+			"$B9_JAVA" "${row[@]}" --broker-cap "$cap" --concurrency "$concurrency" --virtual --contender si
 		else
-			echo "| virtual | Java $b9_version | skipped: virtual threads need Java 21+ (set B9_JAVA) | | | | | | |" | tee -a "$OUT"
+			echo "| starter, si | virtual | $concurrency | Java $b9_version | skipped: virtual threads need Java 21+ (set B9_JAVA) | | | | | | | | | | | |" | tee -a "$OUT"
 		fi
 	done
+	java -jar "$JAR" blocking-listener-chart --csv "$BENCH/target/b9-blocking.svg.csv" \
+		--chart "$BENCH/target/b9-blocking.svg"
 }
 if want B9; then
 	blocking_listener
@@ -226,7 +241,6 @@ if want B7; then
 		cat "$WORK/moquette.log" >&2
 	fi
 fi
-blocking_listener
 if grep -q "dropped" "$WORK/broker.log"; then
 	echo -e "\nBroker log: $(grep -c dropped "$WORK/broker.log") 'messages are being dropped' notices." | tee -a "$OUT"
 fi

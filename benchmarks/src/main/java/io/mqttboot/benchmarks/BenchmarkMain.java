@@ -14,8 +14,9 @@ import java.util.Arrays;
  * <li>{@code slow-consumer} — B7 (run it with {@code -Xmx256m})</li>
  * <li>{@code moquette} — runs a Moquette broker (B7 against a broker that keeps to the client's
  * receive maximum) until killed</li>
- * <li>{@code blocking-listener-header}, {@code blocking-listener} — B9, one JVM per row
- * ({@code --virtual} for virtual threads, Java 21+)</li>
+ * <li>{@code blocking-listener-header} (measures the broker cap), {@code blocking-listener} — B9,
+ * one JVM per row ({@code --contender starter|si}, {@code --concurrency N}, {@code --virtual} for
+ * virtual threads, Java 21+), {@code blocking-listener-chart} — the B9 chart from the rows' CSV</li>
  * <li>{@code jmh} — the plain JMH command line, for profiling ({@code jmh -prof gc ...})</li>
  * </ul>
  */
@@ -41,6 +42,7 @@ public final class BenchmarkMain {
 			case "moquette" -> MoquetteMain.run(options);
 			case "blocking-listener-header" -> BlockingListenerMain.header(options);
 			case "blocking-listener" -> BlockingListenerMain.run(options);
+			case "blocking-listener-chart" -> BlockingListenerMain.chart(options);
 			case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
 			default -> {
 				System.err.println("Unknown benchmark '" + args[0] + "'");
