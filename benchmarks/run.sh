@@ -11,8 +11,9 @@
 #                                spring.threads.virtual.enabled=true
 #
 # B9's virtual-thread rows need Java 21+: B9_JAVA=/path/to/jdk-21+/bin/java (default: java on
-# the PATH; with an older java the rows say so). B9 writes its chart to
-# benchmarks/target/b9-blocking.svg (+ .csv).
+# the PATH; with an older java the rows say so). B9_CONCURRENCY (default "1 16 64 200", platform
+# threads) and B9_VIRTUAL_CONCURRENCY (default "200 1000") choose B9's rows. B9 writes its chart
+# to benchmarks/target/b9-blocking.svg (+ .csv).
 #
 # Needs JDK 17+, mosquitto and mosquitto-clients (apt-get install -y mosquitto mosquitto-clients).
 set -euo pipefail
@@ -29,8 +30,8 @@ B9_ROUND_SECONDS=3
 B9_CEILING_SECONDS=3
 B9_CAP_MESSAGES=200000
 B9_ROUNDS=3
-B9_CONCURRENCY="1 16 64 200"
-B9_VIRTUAL_CONCURRENCY="200 1000"
+B9_CONCURRENCY=${B9_CONCURRENCY:-1 16 64 200}
+B9_VIRTUAL_CONCURRENCY=${B9_VIRTUAL_CONCURRENCY:-200 1000}
 B9_JAVA=${B9_JAVA:-java}
 ONLY=""
 VIRTUAL=""
