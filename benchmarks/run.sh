@@ -162,7 +162,7 @@ blocking_listener() {
 		--rounds "$B9_ROUNDS" --round-seconds "$B9_ROUND_SECONDS" --ceiling-seconds "$B9_CEILING_SECONDS" \
 		--csv "$BENCH/target/b9-blocking.svg.csv")
 	b9_version=$("$B9_JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
-	java -jar "$JAR" blocking-listener-header --port "$PORT" --out "$OUT" --cap-messages "$B9_CAP_MESSAGES" \
+	"$B9_JAVA" -Xmx1g -jar "$JAR" blocking-listener-header --port "$PORT" --out "$OUT" --cap-messages "$B9_CAP_MESSAGES" \
 		--cap-rounds "$B9_ROUNDS" --round-seconds "$B9_ROUND_SECONDS" --cap-file "$WORK/b9-cap" \
 		--csv "$BENCH/target/b9-blocking.svg.csv"
 	cap=$(cat "$WORK/b9-cap")

@@ -582,10 +582,10 @@ final class BlockingListenerMain {
 		}
 
 		static String svg(Map<String, Map<Integer, Double>> series, List<Integer> concurrencies) {
-			int width = 640;
+			int width = 680;
 			int height = 320;
 			int left = 60;
-			int right = 210;
+			int right = 250;
 			int top = 30;
 			int bottom = 40;
 			double max = Math.max(1.2,
