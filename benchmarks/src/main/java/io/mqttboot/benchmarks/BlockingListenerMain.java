@@ -589,9 +589,9 @@ final class BlockingListenerMain {
 			int right = 250;
 			int top = 30;
 			int bottom = 40;
-			double max = Math.max(1.2,
-					series.values().stream().flatMap((m) -> m.values().stream()).mapToDouble(Double::doubleValue)
-						.max().orElse(1) * 1.1);
+			// Up to a multiple of 0.4 (at least 1.2), so that the four steps are round numbers.
+			double max = Math.max(1.2, Math.ceil(series.values().stream().flatMap((m) -> m.values().stream())
+				.mapToDouble(Double::doubleValue).max().orElse(1) * 1.1 / 0.4) * 0.4);
 			int plotWidth = width - left - right;
 			int plotHeight = height - top - bottom;
 			StringBuilder svg = new StringBuilder();
@@ -605,13 +605,13 @@ final class BlockingListenerMain {
 			for (int i = 0; i <= 4; i++) {
 				double value = max * i / 4;
 				double y = top + plotHeight - plotHeight * i / 4.0;
-				svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">%.2f</text>%n",
+				svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">%.1f</text>%n",
 						left - 6, y + 4, value));
 			}
 			int target = (int) Math.round(top + plotHeight - plotHeight * 0.8 / max);
 			svg.append(line(left, target, left + plotWidth, target, "gray", " stroke-dasharray=\"4 4\""));
-			svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"gray\">target 0.8</text>%n",
-					left + plotWidth + 12, target + 4));
+			svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"gray\" text-anchor=\"end\">target 0.8</text>%n",
+					left + plotWidth - 4, target - 4));
 			for (int i = 0; i < concurrencies.size(); i++) {
 				svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%d\" text-anchor=\"middle\">%,d</text>%n",
 						x(i, concurrencies.size(), left, plotWidth), top + plotHeight + 18, concurrencies.get(i)));
