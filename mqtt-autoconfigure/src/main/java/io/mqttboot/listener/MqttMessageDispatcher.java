@@ -197,8 +197,9 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 			return;
 		}
 		MqttDelivery delivery = new MqttDelivery(message, matches.size());
-		for (ConcurrentMqttListenerContainer container : matches) {
-			container.enqueue(delivery);
+		// By index: an iterator over the unmodifiable list cost two objects per message (B11).
+		for (int i = 0; i < matches.size(); i++) {
+			matches.get(i).enqueue(delivery);
 		}
 	}
 

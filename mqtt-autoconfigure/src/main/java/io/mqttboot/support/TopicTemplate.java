@@ -161,33 +161,57 @@ public final class TopicTemplate {
 		if (topicName.charAt(0) == '$' && (firstLevel.equals("+") || firstLevel.equals("#"))) {
 			throw doesNotMatch(topicName); // [MQTT-4.7.2-1]
 		}
-		String[] topicLevels = MqttTopics.levels(topicName);
-		Map<String, String> variables = (this.variableNames.isEmpty()) ? Collections.emptyMap()
-				: new LinkedHashMap<>(this.variableNames.size() * 2);
+		// Walks the topic name level by level and cuts out only the variable values: splitting
+		// it into levels cost an array and a string per level for every message (benchmark B11).
+		int count = this.variableNames.size();
+		Map<String, String> several = (count > 1) ? new LinkedHashMap<>(count * 2) : null;
+		String single = null;
+		int start = 0;
 		for (int i = 0; i < this.filterLevels.length; i++) {
 			String filterLevel = this.filterLevels[i];
 			if (filterLevel.equals("#")) {
-				return unmodifiable(variables);
+				return variables(single, several);
 			}
-			if (i >= topicLevels.length) {
+			if (start < 0) {
 				throw doesNotMatch(topicName);
 			}
+			int slash = topicName.indexOf('/', start);
+			int end = (slash < 0) ? topicName.length() : slash;
 			String name = (i < this.variableNameByLevel.length) ? this.variableNameByLevel[i] : null;
 			if (name != null) {
-				variables.put(name, topicLevels[i]);
+				String value = topicName.substring(start, end);
+				if (several != null) {
+					several.put(name, value);
+				}
+				else {
+					single = value;
+				}
 			}
-			else if (!filterLevel.equals("+") && !filterLevel.equals(topicLevels[i])) {
+			else if (!filterLevel.equals("+")
+					&& (filterLevel.length() != end - start || !topicName.startsWith(filterLevel, start))) {
 				throw doesNotMatch(topicName);
 			}
+			start = (slash < 0) ? -1 : slash + 1;
 		}
-		if (topicLevels.length != this.filterLevels.length) {
+		if (start >= 0) {
+			// The topic name has more levels than the filter.
 			throw doesNotMatch(topicName);
 		}
-		return unmodifiable(variables);
+		return variables(single, several);
 	}
 
-	private static Map<String, String> unmodifiable(Map<String, String> variables) {
-		return variables.isEmpty() ? variables : Collections.unmodifiableMap(variables);
+	/**
+	 * Return the extracted variables: one variable (the usual case) as a single-entry map,
+	 * which costs one small object instead of a hash map, its table and an entry.
+	 */
+	private Map<String, String> variables(@Nullable String single, @Nullable Map<String, String> several) {
+		if (several != null) {
+			return Collections.unmodifiableMap(several);
+		}
+		if (single != null) {
+			return Collections.singletonMap(this.variableNames.get(0), single);
+		}
+		return Collections.emptyMap();
 	}
 
 	private IllegalArgumentException doesNotMatch(@Nullable String topicName) {

@@ -90,6 +90,12 @@ class TopicTemplateTests {
 			sensors/{id}/temp     | sensors/a
 			sensors/{id}/temp     | sensors/a/temp/x
 			sensors/{id}/temp     | sensors//a/temp
+			sensors/{id}/temp     | sensors/a/temperature
+			sensors/{id}/temp     | sensors/a/tem
+			sensors/{id}/temp     | sensors/a/temp/
+			sensors/{id}/temp     | sensor/a/temp
+			{x}/{y}               | a
+			{x}/{y}               | a/b/c
 			sensors/{id}/#        | sensors
 			{x}/temp              | $SYS/temp
 			"#"                   | $SYS/x

@@ -2,6 +2,7 @@ package io.mqttboot.listener.adapter;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
@@ -27,6 +28,14 @@ import org.springframework.messaging.handler.invocation.MethodArgumentResolution
 public class TopicVariableMethodArgumentResolver implements HandlerMethodArgumentResolver {
 
 	private final ConversionService conversionService;
+
+	/**
+	 * The variable name of each parameter: spring-messaging resets the parameter name
+	 * discovery of every parameter before each invocation, so asking the parameter for its
+	 * name would read the method's parameters by reflection for every message (benchmark
+	 * B11).
+	 */
+	private final Map<MethodParameter, String> variableNames = new ConcurrentHashMap<>();
 
 	/**
 	 * Create a resolver with the shared default conversion service.
@@ -97,7 +106,11 @@ public class TopicVariableMethodArgumentResolver implements HandlerMethodArgumen
 
 	@Override
 	public @Nullable Object resolveArgument(MethodParameter parameter, Message<?> message) {
-		String name = variableName(parameter);
+		String name = this.variableNames.get(parameter);
+		if (name == null) {
+			name = variableName(parameter);
+			this.variableNames.put(parameter, name);
+		}
 		Object variables = MqttMessageMapper.topicVariables(message);
 		Object value = (variables instanceof Map<?, ?> map) ? map.get(name) : null;
 		// Argument resolution failures are not retried: they fail the same way every time.

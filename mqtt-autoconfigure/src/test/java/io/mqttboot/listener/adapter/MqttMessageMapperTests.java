@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,7 @@ import io.mqttboot.core.TestReceivedMessages;
 import io.mqttboot.support.MqttHeaders;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.MethodParameter;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
@@ -57,6 +59,28 @@ class MqttMessageMapperTests {
 		assertThat(ReflectionTestUtils.getField(message, "headers")).isNull();
 		Message<byte[]> numbered = MqttMessageMapper.toMessage(this.received, Map.of("n", "42"));
 		assertThat(resolver.resolveArgument(number, numbered)).isEqualTo(42);
+	}
+
+	@Test
+	void topicVariableParametersNamedByTheParameterNameShouldEachResolveTheirOwnVariableOnEveryMessage()
+			throws Exception {
+		Method method = MqttMessageMapperTests.class.getDeclaredMethod("onRoom", String.class, String.class);
+		MethodParameter site = new MethodParameter(method, 0);
+		MethodParameter room = new MethodParameter(method, 1);
+		TopicVariableMethodArgumentResolver resolver = new TopicVariableMethodArgumentResolver();
+		for (String n : List.of("1", "2")) {
+			// As spring-messaging does before each invocation.
+			site.initParameterNameDiscovery(new DefaultParameterNameDiscoverer());
+			room.initParameterNameDiscovery(new DefaultParameterNameDiscoverer());
+			Message<byte[]> message = MqttMessageMapper.toMessage(this.received,
+					Map.of("site", "north-" + n, "room", "kitchen-" + n));
+			assertThat(resolver.resolveArgument(site, message)).isEqualTo("north-" + n);
+			assertThat(resolver.resolveArgument(room, message)).isEqualTo("kitchen-" + n);
+		}
+	}
+
+	@SuppressWarnings("unused")
+	private void onRoom(@TopicVariable String site, @TopicVariable String room) {
 	}
 
 	@SuppressWarnings("unused")
