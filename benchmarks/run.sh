@@ -17,7 +17,8 @@
 # B12 also writes into PostgreSQL when its initdb is found (on the PATH or under
 # /usr/lib/postgresql/*/bin): a private cluster on a free loopback port; without it, H2 only.
 # B12_OPTS="--b12-batch-max-size 100 --b12-batch-max-wait 20ms --b12-concurrency 2 --b12-count 20000"
-# changes B12's listener settings (defaults 50, 20ms, concurrency 1) and messages per run.
+# changes B12's listener settings (defaults 50, 20ms, concurrency 1) and messages per run;
+# --starter-properties mqtt.receive-maximum=20,... adds starter properties (B8-B13).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

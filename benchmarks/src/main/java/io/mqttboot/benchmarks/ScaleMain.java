@@ -95,6 +95,11 @@ final class ScaleMain {
 		if (virtual) {
 			properties.add("spring.threads.virtual.enabled=true");
 		}
+		// More starter properties, comma-separated (for example mqtt.receive-maximum=20).
+		String extra = args.get("starter-properties", "");
+		if (!extra.isEmpty()) {
+			properties.addAll(List.of(extra.split(",")));
+		}
 		ConfigurableApplicationContext context = null;
 		try {
 			context = new SpringApplicationBuilder(ScaleApp.class).web(WebApplicationType.NONE)
@@ -104,7 +109,8 @@ final class ScaleMain {
 			ScaleMain main = new ScaleMain(new Report(args.get("out")), args.getInt("rounds", 3), quick, publisher);
 			main.probe(raw.receiver);
 			main.probe(starter);
-			String note = virtual ? " Starter with spring.threads.virtual.enabled=true." : "";
+			String note = (virtual ? " Starter with spring.threads.virtual.enabled=true." : "")
+					+ (extra.isEmpty() ? "" : " Starter properties: " + extra + ".");
 			if (only.contains("B8")) {
 				main.fanIn(List.of(raw.receiver, starter), args.get("chart", null), note);
 			}
