@@ -141,11 +141,12 @@ CONF
 PG_DATA=""
 PG_CTL=""
 PG_AS=()
+PG_REASON=""
 start_postgres() {
 	local initdb bin port
 	initdb=$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1 || true)
 	if [[ -z "$initdb" ]]; then
-		echo "PostgreSQL is not installed (no initdb): B12 runs on H2 only" >&2
+		PG_REASON="PostgreSQL is not installed (no initdb)"
 		return 1
 	fi
 	bin=$(dirname "$(readlink -f "$initdb")")
@@ -153,7 +154,7 @@ start_postgres() {
 	PG_DATA=$(mktemp -d /tmp/mqtt-bench-pg.XXXXXX)
 	if [[ $(id -u) -eq 0 ]]; then
 		if ! id postgres >/dev/null 2>&1; then
-			echo "Running as root and there is no postgres user to run PostgreSQL: B12 runs on H2 only" >&2
+			PG_REASON="running as root and there is no postgres user to run PostgreSQL"
 			return 1
 		fi
 		chown postgres "$PG_DATA"
@@ -161,7 +162,7 @@ start_postgres() {
 	fi
 	if ! "${PG_AS[@]}" "$bin/initdb" -D "$PG_DATA/data" -U bench --auth=trust --encoding=UTF8 --locale=C \
 			>"$PG_DATA/initdb.log" 2>&1; then
-		echo "initdb failed: B12 runs on H2 only" >&2
+		PG_REASON="initdb failed"
 		cat "$PG_DATA/initdb.log" >&2
 		return 1
 	fi
@@ -183,7 +184,7 @@ start_postgres() {
 			break
 		fi
 	done
-	echo "PostgreSQL did not start: B12 runs on H2 only" >&2
+	PG_REASON="PostgreSQL did not start"
 	cat "$PG_DATA/server.log" >&2 2>/dev/null || true
 	return 1
 }
@@ -223,7 +224,7 @@ if want B12; then
 	if start_postgres; then
 		B12_POSTGRES=(--postgres "$POSTGRES_URL")
 	else
-		echo "- B12 database: H2 only (PostgreSQL did not start, see above)" | tee -a "$OUT"
+		echo "- B12 database: H2 only: $PG_REASON" | tee -a "$OUT"
 	fi
 fi
 
