@@ -377,7 +377,8 @@ final class ScaleMain {
 						+ "\", batchMaxWait = \"" + listeners.batchMaxWait + "\") with List<Message<byte[]>>, one JDBC"
 						+ " batch (addBatch/executeBatch) and one commit per call (auto-commit off). Both listeners"
 						+ " concurrency " + listeners.concurrency + ", one JDBC connection per listener thread;"
-						+ " broker in-flight window 100 (max_inflight_messages)." + described
+						+ " the broker's in-flight window: 100 with run.sh's mosquitto (max_inflight_messages)."
+						+ described
 						+ " Median of " + this.rounds + " alternating rounds after a warm-up round. \"mean batch\":"
 						+ " messages per batch-listener call (full = batchMaxSize messages); \"listener µs/msg\": wall"
 						+ " time inside the listener method per message; \"listener busy\": that time as a share of"
