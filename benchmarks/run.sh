@@ -16,6 +16,11 @@
 # to benchmarks/target/b9-blocking.svg (+ .csv).
 #
 # Needs JDK 17+, mosquitto and mosquitto-clients (apt-get install -y mosquitto mosquitto-clients).
+# B12 also writes into PostgreSQL when its initdb is found (on the PATH or under
+# /usr/lib/postgresql/*/bin): a private cluster on a free loopback port; without it, H2 only.
+# B12_OPTS="--b12-batch-max-size 100 --b12-batch-max-wait 20ms --b12-concurrency 2 --b12-count 20000"
+# changes B12's listener settings (defaults 50, 20ms, concurrency 1) and messages per run;
+# --starter-properties mqtt.receive-maximum=20,... adds starter properties (B8-B13).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,6 +72,9 @@ WORK=$(mktemp -d /tmp/mqtt-bench.XXXXXX)
 OUT="$BENCH/target/results.md"
 BROKER_PIDS=()
 cleanup() {
+	if declare -F stop_postgres >/dev/null; then
+		stop_postgres
+	fi
 	for pid in "${BROKER_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null || true
 	done
@@ -132,6 +140,70 @@ CONF
 	return 1
 }
 
+# B12's PostgreSQL: a throwaway cluster (initdb into a temporary directory, a free loopback
+# port, trust authentication on 127.0.0.1 only) with PostgreSQL's default durability settings,
+# which are the ones users run: fsync on, synchronous_commit on. Sets POSTGRES_URL. initdb and
+# the server refuse to run as root: as root they run as the postgres user.
+PG_DATA=""
+PG_CTL=""
+PG_AS=()
+PG_REASON=""
+start_postgres() {
+	local initdb bin port
+	initdb=$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1 || true)
+	if [[ -z "$initdb" ]]; then
+		PG_REASON="PostgreSQL is not installed (no initdb)"
+		return 1
+	fi
+	bin=$(dirname "$(readlink -f "$initdb")")
+	PG_CTL="$bin/pg_ctl"
+	PG_DATA=$(mktemp -d /tmp/mqtt-bench-pg.XXXXXX)
+	if [[ $(id -u) -eq 0 ]]; then
+		if ! id postgres >/dev/null 2>&1; then
+			PG_REASON="running as root and there is no postgres user to run PostgreSQL"
+			return 1
+		fi
+		chown postgres "$PG_DATA"
+		PG_AS=(runuser -u postgres --)
+	fi
+	if ! "${PG_AS[@]}" "$bin/initdb" -D "$PG_DATA/data" -U bench --auth=trust --encoding=UTF8 --locale=C \
+			>"$PG_DATA/initdb.log" 2>&1; then
+		PG_REASON="initdb failed"
+		cat "$PG_DATA/initdb.log" >&2
+		return 1
+	fi
+	for _ in $(seq 1 30); do
+		port=$((30000 + RANDOM % 10000))
+		if ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then
+			continue
+		fi
+		if "${PG_AS[@]}" "$PG_CTL" -D "$PG_DATA/data" -l "$PG_DATA/server.log" -w -t 60 \
+				-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_DATA" \
+				start >/dev/null 2>&1; then
+			if "$bin/psql" -q -h 127.0.0.1 -p "$port" -U bench -d postgres -v ON_ERROR_STOP=1 -c \
+					"CREATE TABLE readings (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, device VARCHAR(64), payload BYTEA)" \
+					>&2; then
+				POSTGRES_URL="jdbc:postgresql://127.0.0.1:$port/postgres?user=bench"
+				echo "- B12 database: $("$bin/postgres" --version) on 127.0.0.1:$port (private cluster, default settings)" | tee -a "$OUT"
+				return 0
+			fi
+			break
+		fi
+	done
+	PG_REASON="PostgreSQL did not start"
+	cat "$PG_DATA/server.log" >&2 2>/dev/null || true
+	return 1
+}
+stop_postgres() {
+	if [[ -n "$PG_DATA" ]]; then
+		if [[ -f "$PG_DATA/data/postmaster.pid" ]]; then
+			"${PG_AS[@]}" "$PG_CTL" -D "$PG_DATA/data" -m fast -w stop >/dev/null 2>&1 || true
+		fi
+		rm -rf "$PG_DATA"
+		PG_DATA=""
+	fi
+}
+
 start_broker broker ""
 PORT=$BROKER_PORT
 # B6 counts SUBSCRIBE packets in a debug log; debug logging would slow the throughput runs, so
@@ -151,6 +223,16 @@ mkdir -p "$BENCH/target"
 	echo "- starter: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- mqtt-autoconfigure mqtt-starter || echo ' (with uncommitted changes)')"
 	echo "- command: benchmarks/run.sh ${ARGS[*]}"
 } | tee -a "$OUT"
+# B12 writes into H2 and, when PostgreSQL is installed, into a private PostgreSQL cluster
+# (start_postgres) with its default durability settings (fsync on, synchronous_commit on).
+B12_POSTGRES=()
+if want B12; then
+	if start_postgres; then
+		B12_POSTGRES=(--postgres "$POSTGRES_URL")
+	else
+		echo "- B12 database: H2 only: $PG_REASON" | tee -a "$OUT"
+	fi
+fi
 
 # B9: a listener blocking 5 ms per message, 1,000 topics, QoS 0: the broker cap first (no-op
 # subscriber), then one JVM per row: the starter on platform threads (per-topic lanes, then hashed,
@@ -194,8 +276,10 @@ fi
 SCALE=$(selected B8 B10 B12 B13)
 if [[ -n "$SCALE" ]]; then
 	"${JAVA_E2E[@]}" scale --port "$PORT" --rounds "$ROUNDS" --out "$OUT" --only "$SCALE" \
-		--chart "$BENCH/target/b8-fan-in.svg" --database "file:$WORK/b12;WRITE_DELAY=0" $QUICK $VIRTUAL
+		--chart "$BENCH/target/b8-fan-in.svg" --database "file:$WORK/b12;WRITE_DELAY=0" "${B12_POSTGRES[@]}" \
+		$QUICK $VIRTUAL ${B12_OPTS:-}
 fi
+stop_postgres
 if want B11; then
 	java -jar "$JAR" allocation --port "$PORT" --out "$OUT" --jmh-log "$BENCH/target/jmh-allocation.txt" $QUICK
 fi
