@@ -191,7 +191,9 @@ public @interface MqttListener {
 
 	/**
 	 * The largest batch, as a number or placeholder. Default 100. Only with
-	 * {@link #batch()}.
+	 * {@link #batch()}. When the client sends an MQTT 5 receive maximum and
+	 * {@code batchMaxSize * concurrency} exceeds half of it, batches are made smaller (a
+	 * batch holds its messages unacknowledged, so it could not fill), with a warning.
 	 * @return the maximum batch size
 	 */
 	String batchMaxSize() default "";

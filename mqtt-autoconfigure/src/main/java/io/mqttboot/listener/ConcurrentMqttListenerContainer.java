@@ -22,6 +22,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.mqttboot.core.MqttClientRegistry;
+import io.mqttboot.core.MqttClientSettings;
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.core.MqttSubscription;
 import io.mqttboot.event.MqttListenerEvent;
@@ -160,6 +162,18 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 
 	private int batchMaxSize = 100;
 
+	/**
+	 * The batch size the workers use, set at start: {@link #getEffectiveBatchMaxSize()}.
+	 */
+	private volatile int effectiveBatchMaxSize = 100;
+
+	/**
+	 * The receive maximum the client sends to the broker, zero if it sends none.
+	 */
+	private int receiveMaximum;
+
+	private boolean warnedReceiveMaximum;
+
 	private long batchMaxWaitNanos = TimeUnit.MILLISECONDS.toNanos(100);
 
 	private volatile boolean paused;
@@ -292,13 +306,46 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	}
 
 	/**
-	 * Set the largest batch handed to a {@link BatchMqttMessageListener}.
+	 * Set the largest batch handed to a {@link BatchMqttMessageListener}; the client's
+	 * receive maximum may make it smaller, see {@link #getEffectiveBatchMaxSize()}.
 	 * @param batchMaxSize at least 1, default 100
 	 */
 	public void setBatchMaxSize(int batchMaxSize) {
 		Assert.isTrue(batchMaxSize >= 1, () -> "Batch maximum size of listener '" + this.listenerId
 				+ "' must be at least 1 but was " + batchMaxSize);
 		this.batchMaxSize = batchMaxSize;
+	}
+
+	/**
+	 * Return the largest batch handed to a {@link BatchMqttMessageListener}: the
+	 * {@link #setBatchMaxSize(int) configured maximum}, or less when the client sends a
+	 * receive maximum that the batches of all workers do not fit in twice. A batch holds
+	 * its QoS 1 and QoS 2 messages unacknowledged until the listener returns, and a broker
+	 * that keeps to the receive maximum sends no more once that many are unacknowledged:
+	 * a larger batch never fills and always waits for the batch maximum wait. With half the
+	 * window per batch, the next batch fills while the previous one is processed. QoS 0
+	 * messages do not count, so a listener that subscribes with QoS 0 only keeps its size.
+	 * @return {@code max(1, receiveMaximum / (2 * concurrency))} when
+	 * {@code batchMaxSize * concurrency} exceeds half the client's receive maximum, else
+	 * the configured maximum
+	 */
+	public int getEffectiveBatchMaxSize() {
+		int window = this.receiveMaximum;
+		if (this.batchListener == null || window == 0 || 2L * this.batchMaxSize * this.concurrency <= window
+				|| this.subscriptions.stream().noneMatch((subscription) -> subscription.qos() > 0)) {
+			return this.batchMaxSize;
+		}
+		return Math.min(this.batchMaxSize, Math.max(1, window / (2 * this.concurrency)));
+	}
+
+	/**
+	 * Set the receive maximum the client of this container sends to the broker, which
+	 * bounds the batch size (see {@link #getEffectiveBatchMaxSize()}).
+	 * @param receiveMaximum the receive maximum, zero if the client sends none (MQTT
+	 * 3.1.1, or the protocol default of 65,535)
+	 */
+	void setReceiveMaximum(int receiveMaximum) {
+		this.receiveMaximum = receiveMaximum;
 	}
 
 	/**
@@ -517,6 +564,7 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 				return;
 			}
 			Worker[] workers = initWorkers();
+			applyReceiveMaximum();
 			this.lastReceivedNanos = System.nanoTime();
 			this.lastIdleEventNanos = this.lastReceivedNanos;
 			this.running = true;
@@ -531,6 +579,24 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 			this.activationCallback.run();
 		}
 		publishEvent(new MqttListenerStartedEvent(this, this.listenerId, this.clientName));
+	}
+
+	private void applyReceiveMaximum() {
+		int effective = getEffectiveBatchMaxSize();
+		this.effectiveBatchMaxSize = effective;
+		if (effective < this.batchMaxSize && !this.warnedReceiveMaximum) {
+			this.warnedReceiveMaximum = true;
+			logger.warn("Batch listener '" + this.listenerId + "' on MQTT client '" + this.clientName
+					+ "' uses batches of at most " + effective + " instead of batchMaxSize " + this.batchMaxSize
+					+ ": with concurrency " + this.concurrency + " they would hold more than half of the receive maximum "
+					+ this.receiveMaximum + " unacknowledged, so a broker that keeps to it could never fill a batch"
+					+ " and every batch would wait for batchMaxWait. Set batchMaxSize to at most " + effective + ", or "
+					+ (MqttClientRegistry.DEFAULT_CLIENT.equals(this.clientName) ? "mqtt."
+							: "mqtt.clients." + this.clientName + ".")
+					+ "receive-maximum to at least "
+					+ Math.min(2L * this.batchMaxSize * this.concurrency, MqttClientSettings.DEFAULT_RECEIVE_MAXIMUM)
+					+ ", to avoid this warning");
+		}
 	}
 
 	/**
@@ -1066,7 +1132,8 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	public String toString() {
 		return "ConcurrentMqttListenerContainer[id=" + this.listenerId + ", client=" + this.clientName
 				+ ", subscriptions=" + this.subscriptions + ", concurrency=" + this.concurrency
-				+ (this.perTopicLanes ? ", perTopicLanes" : "") + "]";
+				+ (this.perTopicLanes ? ", perTopicLanes" : "")
+				+ ((this.batchListener != null) ? ", batchMaxSize=" + getEffectiveBatchMaxSize() : "") + "]";
 	}
 
 	@FunctionalInterface
@@ -1228,10 +1295,11 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		 */
 		private List<MqttDelivery> collectBatch(MqttDelivery first) {
 			ConcurrentMqttListenerContainer container = ConcurrentMqttListenerContainer.this;
-			List<MqttDelivery> batch = new ArrayList<>(Math.min(container.batchMaxSize, 1024));
+			int maxSize = container.effectiveBatchMaxSize;
+			List<MqttDelivery> batch = new ArrayList<>(Math.min(maxSize, 1024));
 			batch.add(first);
 			long deadline = System.nanoTime() + container.batchMaxWaitNanos;
-			while (batch.size() < container.batchMaxSize) {
+			while (batch.size() < maxSize) {
 				MqttDelivery next = this.queue.poll();
 				if (next != null) {
 					this.size.decrementAndGet();

@@ -15,6 +15,7 @@ import io.mqttboot.core.MqttClientSettings;
 import io.mqttboot.core.MqttInboundHandler;
 import io.mqttboot.core.MqttReceivedMessage;
 import io.mqttboot.core.MqttSubscription;
+import io.mqttboot.core.MqttVersion;
 import io.mqttboot.support.TopicTrie;
 
 /**
@@ -76,6 +77,7 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 		this.containers.add(container);
 		container.setActivationCallback(this::refresh);
 		container.setPersistentSession(this.clientManager.getSettings().isPersistentSession());
+		container.setReceiveMaximum(sentReceiveMaximum(this.clientManager.getSettings()));
 		warnIfCleanSession(container);
 		if (this.clientManager.isRunning() || this.startupComplete) {
 			refresh();
@@ -201,6 +203,17 @@ public class MqttMessageDispatcher implements MqttInboundHandler {
 		for (int i = 0; i < matches.size(); i++) {
 			matches.get(i).enqueue(delivery);
 		}
+	}
+
+	/**
+	 * Return the receive maximum the client sends in CONNECT: MQTT 5 only, and the
+	 * protocol default of 65,535 is left out (see HiveMqEngines).
+	 * @return the receive maximum, zero if none is sent
+	 */
+	private static int sentReceiveMaximum(MqttClientSettings settings) {
+		int receiveMaximum = settings.getReceiveMaximum();
+		return (settings.getVersion() == MqttVersion.MQTT_5_0
+				&& receiveMaximum < MqttClientSettings.DEFAULT_RECEIVE_MAXIMUM) ? receiveMaximum : 0;
 	}
 
 	private void warnIfCleanSession(ConcurrentMqttListenerContainer container) {
