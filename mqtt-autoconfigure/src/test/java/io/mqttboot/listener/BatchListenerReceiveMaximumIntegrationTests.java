@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
@@ -94,6 +94,9 @@ class BatchListenerReceiveMaximumIntegrationTests {
 					.isEqualTo(10);
 				assertThat(((ConcurrentMqttListenerContainer) container(context, "edge")).getEffectiveBatchMaxSize())
 					.isEqualTo(4);
+				assertThat(((ConcurrentMqttListenerContainer) container(context, "qos0")).getEffectiveBatchMaxSize())
+					.as("QoS 0 messages do not count against the receive maximum")
+					.isEqualTo(100);
 				List<String> warnings = output.getOut()
 					.lines()
 					.filter((line) -> line.contains("WARN") && line.contains("receive"))
@@ -111,20 +114,22 @@ class BatchListenerReceiveMaximumIntegrationTests {
 						.contains("batches of at most 4 instead of batchMaxSize 100")
 						.contains("receive maximum 8")
 						.contains("mqtt.clients.edge.receive-maximum to at least 200"));
-				assertThat(warnings).noneMatch((line) -> line.contains("'fitting'"));
+				assertThat(warnings).noneMatch((line) -> line.contains("'fitting'") || line.contains("'qos0'"));
 			});
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "mqtt.receive-maximum=65535", "mqtt.version=3" })
-	void batchListenerShouldKeepItsSizeWhenTheClientSendsNoReceiveMaximum(String properties, CapturedOutput output) {
-		this.contextRunner.withPropertyValues("mqtt.receive-maximum=20")
-			.withPropertyValues(properties)
+	@CsvSource({ "mqtt.version=3, 100", "mqtt.receive-maximum=65535, 40000" })
+	void batchListenerShouldKeepItsSizeWhenTheClientSendsNoReceiveMaximum(String property, int batchMaxSize,
+			CapturedOutput output) {
+		// MQTT 3.1.1 has no receive maximum; the protocol default of 65,535 is not sent.
+		this.contextRunner.withPropertyValues("mqtt.receive-maximum=20", "window.batch-max-size=" + batchMaxSize)
+			.withPropertyValues(property)
 			.withUserConfiguration(DefaultSizeBatchListener.class)
 			.run((context) -> {
 				awaitSubscribed(context);
 				assertThat(((ConcurrentMqttListenerContainer) container(context, "window")).getEffectiveBatchMaxSize())
-					.isEqualTo(100);
+					.isEqualTo(batchMaxSize);
 				assertThat(output.getOut()).doesNotContain("Batch listener 'window'");
 			});
 	}
@@ -136,7 +141,8 @@ class BatchListenerReceiveMaximumIntegrationTests {
 
 		final Queue<Integer> batchSizes = new ConcurrentLinkedQueue<>();
 
-		@MqttListener(id = "window", topics = "window/+", qos = 1, batch = true)
+		@MqttListener(id = "window", topics = "window/+", qos = 1, batch = true,
+				batchMaxSize = "${window.batch-max-size:100}")
 		void ingest(List<String> batch) {
 			this.payloads.addAll(batch);
 			this.batchSizes.add(batch.size());
@@ -153,6 +159,10 @@ class BatchListenerReceiveMaximumIntegrationTests {
 
 		@MqttListener(id = "fitting", topics = "fitting/+", qos = 2, batch = true, batchMaxSize = "10")
 		void fitting(List<String> batch) {
+		}
+
+		@MqttListener(id = "qos0", topics = "qos0/+", qos = 0, batch = true)
+		void qos0(List<String> batch) {
 		}
 
 		@MqttListener(id = "edge", client = "edge", topics = "edge/+", qos = 1, batch = true)
