@@ -314,12 +314,14 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		Assert.isTrue(batchMaxSize >= 1, () -> "Batch maximum size of listener '" + this.listenerId
 				+ "' must be at least 1 but was " + batchMaxSize);
 		this.batchMaxSize = batchMaxSize;
+		this.effectiveBatchMaxSize = getEffectiveBatchMaxSize();
 	}
 
 	/**
 	 * Return the largest batch handed to a {@link BatchMqttMessageListener}: the
-	 * {@link #setBatchMaxSize(int) configured maximum}, or less when the client sends a
-	 * receive maximum that the batches of all workers do not fit in twice. A batch holds
+	 * {@link #setBatchMaxSize(int) configured maximum}, or less when the batches of all
+	 * workers together would hold more than half of the receive maximum the client sends
+	 * (per-topic lanes do not apply to batch listeners). A batch holds
 	 * its QoS 1 and QoS 2 messages unacknowledged until the listener returns, and a broker
 	 * that keeps to the receive maximum sends no more once that many are unacknowledged:
 	 * a larger batch never fills and always waits for the batch maximum wait. With half the
