@@ -84,7 +84,8 @@ final class BlockingListenerMain {
 
 	private static final String CAP_TOPIC_PREFIX = "bench/blocking-cap/";
 
-	private static final int TOPICS = 1000;
+	/** Number of topics the messages are spread over ({@code --topics}, default 1,000). */
+	private static int TOPICS = 1000;
 
 	private BlockingListenerMain() {
 	}
@@ -108,6 +109,7 @@ final class BlockingListenerMain {
 		// only sleeping, no MQTT (the figure to compare with on a shared machine).
 		double ceiling = sleepCeiling(concurrency, blockMillis, virtual,
 				Double.parseDouble(args.get("ceiling-seconds", "3")));
+		TOPICS = args.getInt("topics", 1000);
 		Processor.reset(TOPICS, blockMillis);
 		Receiver receiver = switch (contender) {
 			case "starter" -> new StarterReceiver(port, concurrency, virtual, perTopicLanes);
@@ -289,7 +291,8 @@ final class BlockingListenerMain {
 
 	/**
 	 * Publish messages {@code first} to {@code first + count - 1} of the run at QoS 0: message k
-	 * goes to topic k mod 1,000 and carries that topic and k / 1,000 as its sequence number.
+	 * goes to topic k mod the number of topics and carries that topic and k / topics as its
+	 * sequence number.
 	 */
 	private static void publish(Mqtt5AsyncClient publisher, String prefix, long first, int count) {
 		for (long k = first; k < first + count; k++) {

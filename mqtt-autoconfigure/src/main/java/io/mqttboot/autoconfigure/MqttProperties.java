@@ -125,8 +125,9 @@ public class MqttProperties extends MqttClientProperties {
 		/**
 		 * Whether each topic gets a serial queue of its own that the listener threads take
 		 * turns on, rather than each thread owning the topics hashed to it. Pays off when
-		 * listeners block (I/O). Default: on when listener threads are virtual
-		 * (spring.threads.virtual.enabled=true on Java 21+), else off.
+		 * listeners block (I/O). Default: on when a listener has more than one thread
+		 * (concurrency > 1) or its threads are virtual (spring.threads.virtual.enabled=true
+		 * on Java 21+), else off.
 		 */
 		private @Nullable Boolean perTopicLanes;
 

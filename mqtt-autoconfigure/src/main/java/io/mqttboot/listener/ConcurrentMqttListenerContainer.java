@@ -223,8 +223,9 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	 * {@code concurrency} workers take turns on: a worker takes a topic that has messages
 	 * and that no other worker holds, processes one message and puts the topic back. A
 	 * topic then waits only when all workers are busy, not when another topic hashed to
-	 * the same worker is slow (worth it when the listener blocks). Without it (the
-	 * default) each worker owns the topics hashed to it. With per-topic lanes, the QoS 0
+	 * the same worker is slow (worth it when the listener blocks). Without it (this
+	 * class's default; the listener container factory turns lanes on for more than one
+	 * worker) each worker owns the topics hashed to it. With per-topic lanes, the QoS 0
 	 * queue capacity bounds the container's queue at {@code queueCapacity * concurrency}.
 	 * @param perTopicLanes whether to use per-topic lanes
 	 */
@@ -506,6 +507,16 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	 * Return whether per-topic lanes are in use: asked for, and not a batch listener (a
 	 * batch is collected from one worker's queue).
 	 */
+	/**
+	 * Return whether this container processes through per-topic lanes: they were asked
+	 * for and it is not a batch listener.
+	 * @return whether per-topic lanes are in use
+	 * @see #setPerTopicLanes(boolean)
+	 */
+	public boolean isPerTopicLanes() {
+		return usesLanes();
+	}
+
 	private boolean usesLanes() {
 		return this.perTopicLanes && this.batchListener == null;
 	}

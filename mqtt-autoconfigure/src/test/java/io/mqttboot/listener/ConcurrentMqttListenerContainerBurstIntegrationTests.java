@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -126,31 +128,45 @@ class ConcurrentMqttListenerContainerBurstIntegrationTests {
 
 	@Test
 	void stoppingAContextWithIdleWorkersShouldEndEveryWorkerThread() {
-		runner().withUserConfiguration(BurstListener.class).run((context) -> {
-			awaitSubscribed(context);
-			BurstListener listener = context.getBean(BurstListener.class);
-			MqttListenerContainer container = container(context, "burst");
-			try (RawMqttClient publisher = RawMqttClient.connect(broker.getHost(), broker.getPort())) {
-				for (int topic = 0; topic < 8; topic++) {
-					publisher.publish("burst/idle/" + topic, "0", 1, false);
-				}
-			}
-			await().until(() -> listener.count.get() == 8 && container.getQueued() == 0);
-			List<Thread> workers = workerThreads("burst");
-			assertThat(workers).hasSize(4);
-			Object[] workerStates = (Object[]) ReflectionTestUtils.getField(container, "workers");
-			List<Object> runs = Arrays.stream(workerStates)
+		// Hashed workers: each worker owns a queue (per-topic lanes are the default for
+		// concurrency > 1, see the next test).
+		runner().withUserConfiguration(BurstListener.class)
+			.withPropertyValues("mqtt.listener.per-topic-lanes=false")
+			.run((context) -> stopIdleWorkers(context, (container) -> Arrays
+				.stream((Object[]) ReflectionTestUtils.getField(container, "workers"))
 				.map((worker) -> ReflectionTestUtils.getField(worker, "run"))
-				.toList();
-			context.stop();
-			assertThat(container.isRunning()).isFalse();
-			assertThat(workerThreads("burst")).isEmpty();
-			// White box: each worker ended by itself, none had to be given up on and
-			// interrupted once the shutdown timeout had passed.
-			assertThat(workers).allSatisfy((worker) -> assertThat(worker.isAlive()).as(worker.getName()).isFalse());
-			assertThat(runs).hasSize(4)
-				.allSatisfy((run) -> assertThat(ReflectionTestUtils.getField(run, "abandoned")).isEqualTo(false));
-		});
+				.toList()));
+	}
+
+	@Test
+	void stoppingAContextWithIdlePerTopicLaneWorkersShouldEndEveryWorkerThread() {
+		runner().withUserConfiguration(BurstListener.class)
+			.run((context) -> stopIdleWorkers(context,
+					(container) -> Arrays.asList((Object[]) ReflectionTestUtils.getField(container, "laneRuns"))));
+	}
+
+	private void stopIdleWorkers(AssertableApplicationContext context,
+			Function<MqttListenerContainer, List<Object>> runsOf) throws Exception {
+		awaitSubscribed(context);
+		BurstListener listener = context.getBean(BurstListener.class);
+		MqttListenerContainer container = container(context, "burst");
+		try (RawMqttClient publisher = RawMqttClient.connect(broker.getHost(), broker.getPort())) {
+			for (int topic = 0; topic < 8; topic++) {
+				publisher.publish("burst/idle/" + topic, "0", 1, false);
+			}
+		}
+		await().until(() -> listener.count.get() == 8 && container.getQueued() == 0);
+		List<Thread> workers = workerThreads("burst");
+		assertThat(workers).hasSize(4);
+		List<Object> runs = runsOf.apply(container);
+		context.stop();
+		assertThat(container.isRunning()).isFalse();
+		assertThat(workerThreads("burst")).isEmpty();
+		// White box: each worker ended by itself, none had to be given up on and
+		// interrupted once the shutdown timeout had passed.
+		assertThat(workers).allSatisfy((worker) -> assertThat(worker.isAlive()).as(worker.getName()).isFalse());
+		assertThat(runs).hasSize(4)
+			.allSatisfy((run) -> assertThat(ReflectionTestUtils.getField(run, "abandoned")).isEqualTo(false));
 	}
 
 	private static void burst(Mqtt5AsyncClient client, int publisher, int[] next, int messages) throws Exception {
