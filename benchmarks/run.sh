@@ -226,7 +226,6 @@ if want B7; then
 		cat "$WORK/moquette.log" >&2
 	fi
 fi
-blocking_listener
 if grep -q "dropped" "$WORK/broker.log"; then
 	echo -e "\nBroker log: $(grep -c dropped "$WORK/broker.log") 'messages are being dropped' notices." | tee -a "$OUT"
 fi
