@@ -3,13 +3,17 @@ package io.mqttboot.autoconfigure;
 import java.util.List;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3RxClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5RxClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.reactivex.Flowable;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -24,10 +28,11 @@ import org.springframework.util.ClassUtils;
  * hundred more (and Netty's JFR event support) before it can send CONNECT, all on the way
  * to the first subscription.
  * <p>
- * Only objects that are thrown away are made here: a client that is built but never
- * connected, messages that are never sent, one buffer that is released again. No thread,
- * socket or event loop is created, and any failure is ignored: the work is then simply
- * done on first use, as without this class. Spring Boot runs it in the background only on
+ * Only objects that are thrown away are made here: clients that are built but never
+ * connected, flows that are never subscribed, one buffer that is released again. No
+ * socket, event loop or connection is made; the one thread started is RxJava's idle
+ * scheduler purge thread, which the HiveMQ client's first use starts anyway. Any failure
+ * is ignored: the work is then simply done on first use, as without this class. Spring Boot runs it in the background only on
  * a machine with more than one processor, not in a native image, and not when the system
  * property {@code spring.backgroundpreinitializer.ignore} is {@code true} (Boot's switch
  * for all background pre-initialization).
@@ -41,11 +46,19 @@ final class MqttBackgroundPreinitializer implements BackgroundPreinitializer {
 	private static final String HIVEMQ_CLIENT = "com.hivemq.client.mqtt.MqttClient";
 
 	/**
-	 * Classes that the connection's event loop loads on its first connect and that no
-	 * public API reaches before: transport, name resolution, pipeline and codec. Loaded
-	 * without initialization; names missing in other versions are skipped.
+	 * Classes that the first connect loads and initializes (the event loop group on the
+	 * starting thread; transport, name resolution, pipeline and codec on the event loop)
+	 * and that no public API reaches without connecting. Their static initialization
+	 * creates no thread, socket or event loop. Names missing in other versions are
+	 * skipped.
 	 */
-	private static final List<String> CONNECTION_CLASSES = List.of("io.netty.bootstrap.Bootstrap",
+	private static final List<String> CONNECTION_CLASSES = List.of("io.reactivex.Flowable", "io.reactivex.Single",
+			"io.reactivex.Completable", "io.reactivex.Maybe", "io.reactivex.Observable",
+			"com.hivemq.client.internal.netty.NettyEventLoopProvider", "io.netty.util.concurrent.DefaultPromise",
+			"io.netty.util.concurrent.DefaultEventExecutorChooserFactory", "io.netty.channel.DefaultChannelPromise",
+			"io.netty.channel.epoll.EpollEventLoopGroup", "io.netty.channel.epoll.EpollEventLoop",
+			"io.netty.channel.epoll.EpollSocketChannelConfig", "io.netty.channel.nio.NioEventLoopGroup",
+			"io.netty.bootstrap.Bootstrap",
 			"io.netty.channel.DefaultChannelPipeline", "io.netty.channel.ChannelOutboundBuffer",
 			"io.netty.resolver.DefaultAddressResolverGroup", "io.netty.resolver.InetSocketAddressResolver",
 			"io.netty.resolver.DefaultNameResolver", "io.netty.handler.codec.CodecOutputList",
@@ -61,7 +74,8 @@ final class MqttBackgroundPreinitializer implements BackgroundPreinitializer {
 			"com.hivemq.client.internal.mqtt.handler.publish.incoming.MqttIncomingQosHandler",
 			"com.hivemq.client.internal.mqtt.handler.publish.outgoing.MqttOutgoingQosHandler",
 			"com.hivemq.client.internal.mqtt.handler.ping.MqttPingHandler",
-			"com.hivemq.client.internal.mqtt.message.connect.connack.MqttConnAck");
+			"com.hivemq.client.internal.mqtt.message.connect.connack.MqttConnAck",
+			"com.hivemq.client.internal.mqtt.MqttAsyncClient");
 
 	private final ClassLoader classLoader;
 
@@ -82,7 +96,7 @@ final class MqttBackgroundPreinitializer implements BackgroundPreinitializer {
 		run("Netty buffers", Netty::preinitialize);
 		run("native transport", this::nativeTransport);
 		for (String name : CONNECTION_CLASSES) {
-			run(name, () -> Class.forName(name, false, this.classLoader));
+			run(name, () -> Class.forName(name, true, this.classLoader));
 		}
 	}
 
@@ -117,26 +131,50 @@ final class MqttBackgroundPreinitializer implements BackgroundPreinitializer {
 	}
 
 	/**
-	 * Client and message builders of both protocol versions (classes that reference HiveMQ
-	 * types are touched only once the client is known to be present).
+	 * Clients of both protocol versions, built but never connected, and the cold flows of
+	 * what the starter does first: receive, connect, subscribe, publish (classes that
+	 * reference HiveMQ types are touched only once the client is known to be present).
 	 */
 	private static final class HiveMq {
 
 		static void preinitialize() {
-			MqttClient.builder()
+			Mqtt5Subscribe subscribe5 = Mqtt5Subscribe.builder()
+				.topicFilter("preinitializer/+")
+				.qos(MqttQos.AT_LEAST_ONCE)
+				.build();
+			Mqtt5RxClient client5 = MqttClient.builder()
 				.identifier("mqtt-background-preinitializer")
 				.serverHost("127.0.0.1")
 				.useMqttVersion5()
-				.buildAsync();
-			MqttClient.builder()
+				.buildRx();
+			// Cold: nothing happens until subscribed, and they never are.
+			client5.publishes(MqttGlobalPublishFilter.ALL, true);
+			client5.connectWith().cleanStart(true).restrictions().receiveMaximum(100).applyRestrictions().applyConnect();
+			client5.subscribe(subscribe5);
+			client5.publish(Flowable.just(Mqtt5Publish.builder()
+				.topic("preinitializer")
+				.payload(new byte[1])
+				.qos(MqttQos.AT_LEAST_ONCE)
+				.build()));
+			client5.toAsync();
+			Mqtt3Subscribe subscribe3 = Mqtt3Subscribe.builder()
+				.topicFilter("preinitializer/+")
+				.qos(MqttQos.AT_LEAST_ONCE)
+				.build();
+			Mqtt3RxClient client3 = MqttClient.builder()
 				.identifier("mqtt-background-preinitializer")
 				.serverHost("127.0.0.1")
 				.useMqttVersion3()
-				.buildAsync();
-			Mqtt5Subscribe.builder().topicFilter("preinitializer/+").qos(MqttQos.AT_LEAST_ONCE).build();
-			Mqtt3Subscribe.builder().topicFilter("preinitializer/+").qos(MqttQos.AT_LEAST_ONCE).build();
-			Mqtt5Publish.builder().topic("preinitializer").payload(new byte[1]).qos(MqttQos.AT_LEAST_ONCE).build();
-			Mqtt3Publish.builder().topic("preinitializer").payload(new byte[1]).qos(MqttQos.AT_LEAST_ONCE).build();
+				.buildRx();
+			client3.publishes(MqttGlobalPublishFilter.ALL, true);
+			client3.connectWith().cleanSession(true).applyConnect();
+			client3.subscribe(subscribe3);
+			client3.publish(Flowable.just(Mqtt3Publish.builder()
+				.topic("preinitializer")
+				.payload(new byte[1])
+				.qos(MqttQos.AT_LEAST_ONCE)
+				.build()));
+			client3.toAsync();
 		}
 
 	}
