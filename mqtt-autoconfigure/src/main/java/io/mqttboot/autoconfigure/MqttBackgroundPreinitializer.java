@@ -1,6 +1,7 @@
 package io.mqttboot.autoconfigure;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -17,29 +18,49 @@ import io.reactivex.Flowable;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.boot.autoconfigure.preinitialize.BackgroundPreinitializer;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.NativeDetector;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.util.ClassUtils;
 
 /**
  * Loads and initializes the HiveMQ MQTT client, RxJava and Netty classes that the first
- * connection needs, on Spring Boot's background pre-initialization thread, while the main
- * thread prepares the application context. Without it, the main thread loads about 1,300
- * of these classes while it creates the client and the event loop thread loads several
- * hundred more (and Netty's JFR event support) before it can send CONNECT, all on the way
- * to the first subscription.
+ * connection needs, on a background thread ({@value #THREAD_NAME}) started as soon as the
+ * environment is prepared, while the main thread prepares the application context, as
+ * Spring Boot's own background pre-initialization does for its classes. Without it, the
+ * main thread loads about 1,300 of these classes while it creates and starts the client,
+ * and the event loop thread loads several hundred more (and Netty's JFR event support)
+ * before it can send CONNECT, all on the way to the first subscription.
  * <p>
- * Only objects that are thrown away are made here: clients that are built but never
- * connected, flows that are never subscribed, one buffer that is released again. No
- * socket, event loop or connection is made; the one thread started is RxJava's idle
+ * Only objects that are thrown away are made: clients that are built but never connected,
+ * flows that are never subscribed, one buffer that is released again. No socket, event
+ * loop or connection is made; the one thread started besides this one is RxJava's idle
  * scheduler purge thread, which the HiveMQ client's first use starts anyway. Any failure
- * is ignored: the work is then simply done on first use, as without this class. Spring Boot runs it in the background only on
- * a machine with more than one processor, not in a native image, and not when the system
- * property {@code spring.backgroundpreinitializer.ignore} is {@code true} (Boot's switch
- * for all background pre-initialization).
+ * is ignored: the work is then simply done on first use, as without this class. The
+ * application never waits for it.
+ * <p>
+ * It does not run with a single processor, in a native image, when the system property
+ * {@code spring.backgroundpreinitializer.ignore} is {@code true} (Spring Boot's switch for
+ * all background pre-initialization), or when {@code spring.autoconfigure.exclude} names
+ * {@link MqttAutoConfiguration}. Like Boot's, it runs once per JVM.
  *
  * @since 0.1.0
  */
-final class MqttBackgroundPreinitializer implements BackgroundPreinitializer {
+final class MqttBackgroundPreinitializer implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
+
+	/**
+	 * The name of the background thread.
+	 */
+	static final String THREAD_NAME = "mqtt-background-preinit";
+
+	private static final String IGNORE_PROPERTY = "spring.backgroundpreinitializer.ignore";
+
+	private static final AtomicBoolean started = new AtomicBoolean();
 
 	private static final Log logger = LogFactory.getLog(MqttBackgroundPreinitializer.class);
 
@@ -88,7 +109,39 @@ final class MqttBackgroundPreinitializer implements BackgroundPreinitializer {
 	}
 
 	@Override
-	public void preinitialize() {
+	public int getOrder() {
+		// After the config data (application.properties) is in the environment.
+		return LoggingApplicationListener.DEFAULT_ORDER + 1;
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+		if (Runtime.getRuntime().availableProcessors() <= 1 || NativeDetector.inNativeImage()
+				|| Boolean.getBoolean(IGNORE_PROPERTY) || isExcluded(event.getEnvironment())
+				|| !started.compareAndSet(false, true)) {
+			return;
+		}
+		try {
+			Thread thread = new Thread(this::preinitialize, THREAD_NAME);
+			thread.setDaemon(true);
+			thread.start();
+		}
+		catch (Exception ex) {
+			// Done on first use instead.
+		}
+	}
+
+	private static boolean isExcluded(ConfigurableEnvironment environment) {
+		List<String> excluded = Binder.get(environment)
+			.bind("spring.autoconfigure.exclude", Bindable.listOf(String.class))
+			.orElse(List.of());
+		return excluded.stream().map(String::trim).anyMatch(MqttAutoConfiguration.class.getName()::equals);
+	}
+
+	/**
+	 * Load and initialize the classes, ignoring every failure.
+	 */
+	void preinitialize() {
 		if (!ClassUtils.isPresent(HIVEMQ_CLIENT, this.classLoader)) {
 			return;
 		}

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.preinitialize.BackgroundPreinitializer;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.support.SpringFactoriesLoader;
@@ -42,8 +42,8 @@ class MqttBackgroundPreinitializerTests {
 			"com.hivemq.client.internal.mqtt.codec.encoder.MqttEncoder");
 
 	@Test
-	void isRegisteredAsABackgroundPreinitializerOfSpringBoot() {
-		assertThat(SpringFactoriesLoader.forDefaultResourceLocation().load(BackgroundPreinitializer.class))
+	void isRegisteredAsAnApplicationListener() {
+		assertThat(SpringFactoriesLoader.forDefaultResourceLocation().load(ApplicationListener.class))
 			.hasAtLeastOneElementOfType(MqttBackgroundPreinitializer.class);
 	}
 
@@ -78,11 +78,24 @@ class MqttBackgroundPreinitializerTests {
 	}
 
 	@Test
-	void runsInTheBackgroundOfASpringApplicationUnlessSpringBootsSwitchTurnsItOff(@TempDir Path temp)
-			throws Exception {
-		assertThat(loadedClassesOfProbe(temp.resolve("on.log"), false)).contains(PREINITIALIZER + "$HiveMq");
-		assertThat(loadedClassesOfProbe(temp.resolve("off.log"), true)).doesNotContain(PREINITIALIZER + "$HiveMq",
+	void runsInTheBackgroundOfASpringApplication(@TempDir Path temp) throws Exception {
+		assertThat(loadedClassesOfProbe(temp.resolve("on.log"))).contains(PREINITIALIZER + "$HiveMq",
 				"com.hivemq.client.internal.mqtt.MqttRxClient");
+	}
+
+	@Test
+	void springBootsSwitchForBackgroundPreinitializationTurnsItOff(@TempDir Path temp) throws Exception {
+		assertThat(loadedClassesOfProbe(temp.resolve("off.log"), "-Dspring.backgroundpreinitializer.ignore=true"))
+			.contains(PREINITIALIZER)
+			.doesNotContain(PREINITIALIZER + "$HiveMq", "com.hivemq.client.internal.mqtt.MqttRxClient");
+	}
+
+	@Test
+	void doesNotRunWhenTheMqttAutoConfigurationIsExcluded(@TempDir Path temp) throws Exception {
+		assertThat(loadedClassesOfProbe(temp.resolve("excluded.log"),
+				"-Dspring.autoconfigure.exclude=com.example.Other, " + MqttAutoConfiguration.class.getName()))
+			.contains(PREINITIALIZER)
+			.doesNotContain(PREINITIALIZER + "$HiveMq", "com.hivemq.client.internal.mqtt.MqttRxClient");
 	}
 
 	private static void preinitialize(ClassLoader loader) throws Exception {
@@ -90,7 +103,7 @@ class MqttBackgroundPreinitializerTests {
 		var constructor = type.getDeclaredConstructor(ClassLoader.class);
 		constructor.setAccessible(true);
 		Object preinitializer = constructor.newInstance(loader);
-		var method = type.getMethod("preinitialize");
+		var method = type.getDeclaredMethod("preinitialize");
 		method.setAccessible(true);
 		try {
 			method.invoke(preinitializer);
@@ -101,16 +114,14 @@ class MqttBackgroundPreinitializerTests {
 	}
 
 	/**
-	 * Start {@link Probe} in a JVM of its own and return the names of the classes it loaded
-	 * until the application was ready (Spring Boot waits for background pre-initialization
-	 * before it publishes ApplicationReadyEvent).
+	 * Start {@link Probe} in a JVM of its own and return the class loading log: the classes
+	 * it loaded until the application was ready and the pre-initialization thread, if any,
+	 * had ended.
 	 */
-	private static String loadedClassesOfProbe(Path log, boolean ignore) throws Exception {
+	private static String loadedClassesOfProbe(Path log, String... options) throws Exception {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xlog:class+load=info:file=" + log, "-cp", String.join(File.pathSeparator, classPath())));
-		if (ignore) {
-			command.add("-Dspring.backgroundpreinitializer.ignore=true");
-		}
+		command.addAll(List.of(options));
 		command.add(Probe.class.getName());
 		Process process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(log.resolveSibling(log.getFileName() + ".out").toFile())
@@ -181,7 +192,14 @@ class MqttBackgroundPreinitializerTests {
 			application.setDefaultProperties(Map.of("spring.main.banner-mode", "off", "logging.level.root", "WARN",
 					"spring.docker.compose.enabled", "false"));
 			try (ConfigurableApplicationContext context = application.run()) {
-				System.out.println("ready: " + context.getId());
+				for (Thread thread : Thread.getAllStackTraces().keySet()) {
+					if (thread.getName().equals(MqttBackgroundPreinitializer.THREAD_NAME)) {
+						thread.join(30_000);
+					}
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 		}
 
