@@ -33,7 +33,7 @@ import org.springframework.util.ClassUtils;
  * connection needs, on a background thread ({@value #THREAD_NAME}) started as soon as the
  * environment is prepared, while the main thread prepares the application context, as
  * Spring Boot's own background pre-initialization does for its classes. Without it, the
- * main thread loads about 1,300 of these classes while it creates and starts the client,
+ * main thread loads about 1,200 of these classes while it creates and starts the client,
  * and the event loop thread loads several hundred more (and Netty's JFR event support)
  * before it can send CONNECT, all on the way to the first subscription.
  * <p>
