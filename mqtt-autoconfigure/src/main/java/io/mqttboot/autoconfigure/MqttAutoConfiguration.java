@@ -83,7 +83,7 @@ public final class MqttAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(MqttClientManager.class)
 	MqttClientManager mqttClientManager(MqttProperties properties, MqttConnectionDetails connectionDetails,
 			ObjectProvider<MqttClientCustomizer> customizers, ApplicationEventPublisher eventPublisher,
 			Environment environment, ObjectProvider<SslBundles> sslBundles) {
@@ -110,7 +110,7 @@ public final class MqttAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(MqttClientRegistry.class)
 	MqttClientRegistry mqttClientRegistry(MqttProperties properties, MqttClientManager mqttClientManager,
 			ObjectProvider<MqttTemplate> mqttTemplate, MqttMessageConverter mqttMessageConverter,
 			ObjectProvider<MqttClientCustomizer> customizers, ApplicationEventPublisher eventPublisher,
@@ -308,7 +308,7 @@ public final class MqttAutoConfiguration {
 	static class JsonMessageConverterConfiguration {
 
 		@Bean
-		@ConditionalOnMissingBean
+		@ConditionalOnMissingBean(MqttMessageConverter.class)
 		MqttMessageConverter mqttMessageConverter(ObjectProvider<JsonMapper> jsonMapper) {
 			return new DefaultMqttMessageConverter(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
 		}
@@ -320,7 +320,7 @@ public final class MqttAutoConfiguration {
 	static class BytesMessageConverterConfiguration {
 
 		@Bean
-		@ConditionalOnMissingBean
+		@ConditionalOnMissingBean(MqttMessageConverter.class)
 		MqttMessageConverter mqttMessageConverter() {
 			return new DefaultMqttMessageConverter(null);
 		}
