@@ -235,8 +235,8 @@ if want B12; then
 fi
 
 # B9: a listener blocking 5 ms per message, 1,000 topics, QoS 0: the broker cap first (no-op
-# subscriber), then one JVM per row: the starter on platform threads (per-topic lanes, then hashed,
-# the default) and spring-integration-mqtt (Paho 3.1.1 adapter -> executor channel on N platform
+# subscriber), then one JVM per row: the starter on platform threads (per-topic lanes, the default for
+# concurrency > 1, then hashed workers) and spring-integration-mqtt (Paho 3.1.1 adapter -> executor channel on N platform
 # threads) at each of B9_CONCURRENCY, then both on virtual threads (Java 21+) at each of
 # B9_VIRTUAL_CONCURRENCY. A round holds B9_ROUND_SECONDS of messages at min(ideal, broker cap).
 blocking_listener() {

@@ -142,7 +142,7 @@ final class BlockingListenerMain {
 		double median = rates.get(rates.size() / 2);
 		String threads = virtual ? "virtual" : "platform";
 		if (contender.equals("starter")) {
-			threads += perTopicLanes ? ", per-topic lanes" : ", hashed (default)";
+			threads += perTopicLanes ? ", per-topic lanes (default for concurrency > 1)" : ", hashed (per-topic-lanes=false)";
 		}
 		report.write(String.format(Locale.ROOT, "| %s | %s | %d | Java %d | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %,d | %s | %,d |%n",
 				contender, threads, concurrency, Runtime.version().feature(), perRound, Stats.rate(median),
@@ -152,8 +152,8 @@ final class BlockingListenerMain {
 		String csv = args.get("csv", null);
 		if (csv != null) {
 			Files.writeString(Path.of(csv),
-					String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%d,%d,%d%n", contender + " " + threads.replace(",", "")
-						.replace(" (default)", ""), concurrency, Math.round(median), Math.round(ideal),
+					String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%d,%d,%d%n", contender + " "
+						+ threads.replaceAll(" \\([^)]*\\)", "").replace(",", ""), concurrency, Math.round(median), Math.round(ideal),
 							Double.isNaN(brokerCap) ? "" : Long.toString(Math.round(brokerCap)), Math.round(ceiling),
 							Processor.violations.sum(), missing),
 					StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -178,8 +178,8 @@ final class BlockingListenerMain {
 						+ " cap). Broker cap: %s msg/s (best of the rounds %s), the QoS 0 rate at which the same publisher"
 						+ " gets %,d messages over the 1,000 topics through the broker to a raw HiveMQ subscriber with"
 						+ " a no-op callback, measured at the start of the B9 run (after a warm-up of a fifth of that). Contenders: starter ="
-						+ " @MqttListener(concurrency = N) on platform threads (hashed by topic, the default, or"
-						+ " per-topic lanes) or with spring.threads.virtual.enabled=true (per-topic lanes); si ="
+						+ " @MqttListener(concurrency = N) on platform threads (per-topic lanes, the default for N > 1, or"
+						+ " hashed by topic with mqtt.listener.per-topic-lanes=false, the arrangement of a single worker) or with spring.threads.virtual.enabled=true (per-topic lanes); si ="
 						+ " spring-integration-mqtt 7.0, Paho MQTT 3.1.1 MqttPahoMessageDrivenChannelAdapter →"
 						+ " ExecutorChannel on a ThreadPoolTaskExecutor with N platform threads (unbounded queue),"
 						+ " or on a SimpleAsyncTaskExecutor with virtual threads and concurrency limit N (the"
