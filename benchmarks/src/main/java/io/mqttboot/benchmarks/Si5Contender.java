@@ -19,7 +19,7 @@ import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
  * {@link DirectChannel} with a no-op handler, and an async {@link Mqttv5PahoMessageHandler}, both
  * with memory persistence. The publisher keeps to the same window of 100 unacknowledged QoS 1
  * publishes (released by the handler's delivery events) and retries a publish Paho refuses with
- * "Too many publishes in progress"; the retries are counted ({@code refusedPublishes}).
+ * "Too many publishes in progress" or, at QoS 0, "no new message IDs"; the retries are counted ({@code refusedPublishes}).
  */
 final class Si5Contender extends AbstractSiContender {
 
@@ -39,8 +39,12 @@ final class Si5Contender extends AbstractSiContender {
 
 	@Override
 	protected boolean isMaxInflightCause(Throwable cause) {
+		// Paho MQTT 5 1.2.5 also numbers QoS 0 publishes: once 65,535 of them wait in its
+		// outgoing queue it refuses the next with "no new message IDs" (32001), not "too many
+		// publishes in progress"; both are a refusal to retry and count.
 		return cause instanceof MqttException mqtt
-				&& mqtt.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT;
+				&& (mqtt.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT
+						|| mqtt.getReasonCode() == MqttClientException.REASON_CODE_NO_MESSAGE_IDS_AVAILABLE);
 	}
 
 	@Configuration(proxyBeanMethods = false)
