@@ -504,10 +504,6 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 	}
 
 	/**
-	 * Return whether per-topic lanes are in use: asked for, and not a batch listener (a
-	 * batch is collected from one worker's queue).
-	 */
-	/**
 	 * Return whether this container processes through per-topic lanes: they were asked
 	 * for and it is not a batch listener.
 	 * @return whether per-topic lanes are in use
@@ -517,6 +513,10 @@ public class ConcurrentMqttListenerContainer implements MqttListenerContainer {
 		return usesLanes();
 	}
 
+	/**
+	 * Return whether per-topic lanes are in use: asked for, and not a batch listener (a
+	 * batch is collected from one worker's queue).
+	 */
 	private boolean usesLanes() {
 		return this.perTopicLanes && this.batchListener == null;
 	}
