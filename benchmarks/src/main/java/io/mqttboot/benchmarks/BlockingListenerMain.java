@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.LongAdder;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 
 import io.mqttboot.annotation.MqttListener;
 import io.mqttboot.config.MqttListenerEndpointRegistry;
@@ -522,13 +521,8 @@ final class BlockingListenerMain {
 
 		@Bean
 		DefaultMqttPahoClientFactory benchPahoClientFactory(Environment environment) {
-			MqttConnectOptions options = new MqttConnectOptions();
-			options.setServerURIs(new String[] { "tcp://127.0.0.1:" + environment.getProperty("bench.port") });
-			options.setCleanSession(true);
-			options.setAutomaticReconnect(false);
-			DefaultMqttPahoClientFactory factory = new DefaultMqttPahoClientFactory();
-			factory.setConnectionOptions(options);
-			return factory;
+			// Paho's default in-flight window (10); the subscriber publishes nothing.
+			return SiContender.pahoClientFactory(environment, 10);
 		}
 
 		@Bean

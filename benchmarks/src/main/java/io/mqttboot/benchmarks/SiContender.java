@@ -43,20 +43,28 @@ final class SiContender extends AbstractSiContender {
 		return cause instanceof MqttException mqtt && mqtt.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT;
 	}
 
+	/**
+	 * A Paho 3.1.1 client factory for the broker on {@code bench.port}: clean session, no
+	 * automatic reconnect, the given in-flight window (B1/B2 and B9's si contender).
+	 */
+	static DefaultMqttPahoClientFactory pahoClientFactory(Environment environment, int maxInflight) {
+		MqttConnectOptions options = new MqttConnectOptions();
+		options.setServerURIs(new String[] { "tcp://127.0.0.1:" + environment.getProperty("bench.port") });
+		options.setCleanSession(true);
+		options.setMaxInflight(maxInflight);
+		options.setAutomaticReconnect(false);
+		DefaultMqttPahoClientFactory factory = new DefaultMqttPahoClientFactory();
+		factory.setConnectionOptions(options);
+		return factory;
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableIntegration
 	static class SiConfig extends SiConfigBase {
 
 		@Bean
 		DefaultMqttPahoClientFactory benchPahoClientFactory(Environment environment) {
-			MqttConnectOptions options = new MqttConnectOptions();
-			options.setServerURIs(new String[] { "tcp://127.0.0.1:" + environment.getProperty("bench.port") });
-			options.setCleanSession(true);
-			options.setMaxInflight(MAX_INFLIGHT);
-			options.setAutomaticReconnect(false);
-			DefaultMqttPahoClientFactory factory = new DefaultMqttPahoClientFactory();
-			factory.setConnectionOptions(options);
-			return factory;
+			return pahoClientFactory(environment, MAX_INFLIGHT);
 		}
 
 		@Bean
