@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -238,10 +239,15 @@ abstract class BrokerContractTests {
 					}
 					this.proxy.rejectNew(false);
 					Recorder recorder = subscriber.getBean(TopicListener.class).recorder;
-					await().atMost(TIMEOUT).until(() -> recorder.messages.size() >= 10);
+					// QoS 1 is at least once: a broker may deliver a message again on a resumed
+					// session. Moquette 0.18.3 sometimes resends queued messages under new packet
+					// identifiers while the first ones are in flight; the client then has to
+					// disconnect ("QoS 1 PUBLISH must not be resent") and the next session
+					// redelivers them. What must hold: every message arrives, nothing else does.
+					await().atMost(TIMEOUT).until(() -> Set.copyOf(recorder.payloads()).size() >= 10);
 					assertThat(manager.isSessionPresent()).as("session present after the cut").isTrue();
-					assertThat(recorder.payloads()).containsExactlyInAnyOrder("m0", "m1", "m2", "m3", "m4", "m5", "m6",
-							"m7", "m8", "m9");
+					assertThat(recorder.payloads()).containsOnly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8",
+							"m9");
 				}));
 	}
 
