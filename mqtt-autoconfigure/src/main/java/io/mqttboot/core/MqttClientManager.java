@@ -123,6 +123,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 
 	private volatile @Nullable Instant connectedSince;
 
+	private volatile @Nullable Thread networkThread;
+
 	private volatile @Nullable Throwable lastDisconnectCause;
 
 	private volatile @Nullable MqttInboundHandler inboundHandler;
@@ -1111,6 +1113,25 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		logger.info("Stopped MQTT client '" + this.name + "' (client id '" + getClientId() + "')");
 	}
 
+	/**
+	 * Refuse to block the thread that reads this client's connection: what the caller would
+	 * wait for (an acknowledgement, a reply, a message) can only arrive on that thread, so
+	 * the wait could only end in a timeout, with every other message of the connection
+	 * held up until then. Code runs there in callbacks of the futures this client
+	 * completes, such as those of {@link MqttTemplate#publishAsync(String, Object)}.
+	 * @param operation what the caller is about to wait for, for the message
+	 * @throws IllegalStateException on the network thread
+	 */
+	void assertNotOnNetworkThread(String operation) {
+		Thread current = Thread.currentThread();
+		if (current == this.networkThread) {
+			throw new IllegalStateException("MQTT client '" + this.name + "': " + operation + " would block thread '"
+					+ current.getName() + "', which reads the client's connection and would have to deliver what"
+					+ " the call waits for. This thread runs callbacks of the futures the client completes: use the"
+					+ " asynchronous variant, or move the work to an executor (for example thenAcceptAsync(…, executor))");
+		}
+	}
+
 	private void awaitOutgoing(long deadline) {
 		while ((this.inFlight.getOutgoingQos1() > 0 || this.inFlight.getOutgoingQos2() > 0) && this.open
 				&& System.nanoTime() < deadline) {
@@ -1236,6 +1257,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 		@Override
 		public void connected(boolean sessionPresent) {
 			MqttClientManager manager = MqttClientManager.this;
+			// Called on the thread that reads this connection, for its lifetime.
+			manager.networkThread = Thread.currentThread();
 			int generation = manager.connectionGeneration.incrementAndGet();
 			boolean reconnect = manager.everConnected;
 			if (reconnect) {

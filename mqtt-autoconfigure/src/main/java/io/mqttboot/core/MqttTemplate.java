@@ -98,6 +98,7 @@ public class MqttTemplate implements MqttOperations {
 
 	@Override
 	public MqttReceivedMessage sendAndReceive(String topic, Object payload, Duration timeout) {
+		this.manager.assertNotOnNetworkThread("sendAndReceive to topic '" + topic + "'");
 		CompletableFuture<MqttReceivedMessage> reply = sendAndReceiveAsync(topic, payload, timeout);
 		try {
 			return reply.get();
@@ -153,6 +154,7 @@ public class MqttTemplate implements MqttOperations {
 	@Override
 	public @Nullable MqttReceivedMessage receive(String topicFilter, Duration timeout) {
 		Assert.isTrue(!timeout.isNegative(), "Timeout must not be negative");
+		this.manager.assertNotOnNetworkThread("receive from '" + topicFilter + "'");
 		try {
 			return this.manager.getPullBuffers().receive(topicFilter, timeout);
 		}
@@ -313,6 +315,7 @@ public class MqttTemplate implements MqttOperations {
 		@Override
 		public MqttPublishResult publish() {
 			String topic = requireTopic();
+			MqttTemplate.this.manager.assertNotOnNetworkThread("publish to topic '" + topic + "'");
 			return await(publishAsync(), topic, this.qos);
 		}
 

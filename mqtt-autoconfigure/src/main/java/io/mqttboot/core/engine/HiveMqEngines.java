@@ -77,6 +77,7 @@ import io.mqttboot.core.OutboundPublish;
 import io.reactivex.Flowable;
 import io.reactivex.FlowableSubscriber;
 import io.reactivex.functions.Consumer;
+import io.reactivex.schedulers.Schedulers;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -144,6 +145,13 @@ public final class HiveMqEngines {
 		}
 		transport.applyTransportConfig();
 		builder.addDisconnectedListener((context) -> onDisconnected(context, settings, callbacks));
+		// Incoming messages and acknowledgements are handled where they are read, on the
+		// network thread, instead of being handed to RxJava's computation pool first (the
+		// client's default): what the starter does with them there only hands off
+		// (listeners run on their own threads) or completes a future. The hop cost the
+		// network thread a wake-up per message; see docs/design.md §8b. A customizer can
+		// set another scheduler.
+		builder.executorConfig().applicationScheduler(Schedulers.trampoline()).applyExecutorConfig();
 		for (MqttClientCustomizer customizer : customizers) {
 			customizer.customize(builder);
 		}
