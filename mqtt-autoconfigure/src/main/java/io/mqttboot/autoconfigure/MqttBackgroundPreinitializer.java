@@ -44,6 +44,8 @@ import org.springframework.util.ClassUtils;
  * is ignored: the work is then simply done on first use, as without this class. The
  * application never waits for it.
  * <p>
+ * Only the protocol version of {@code mqtt.version} (5 unless set) is pre-initialized.
+ * <p>
  * It does not run with a single processor, in a native image, when the system property
  * {@code spring.backgroundpreinitializer.ignore} is {@code true} (Spring Boot's switch for
  * all background pre-initialization), or when {@code spring.autoconfigure.exclude} names
@@ -100,12 +102,22 @@ final class MqttBackgroundPreinitializer implements ApplicationListener<Applicat
 
 	private final ClassLoader classLoader;
 
+	private final boolean mqtt5;
+
+	private final boolean mqtt3;
+
 	MqttBackgroundPreinitializer() {
 		this(MqttBackgroundPreinitializer.class.getClassLoader());
 	}
 
 	MqttBackgroundPreinitializer(ClassLoader classLoader) {
+		this(classLoader, true, true);
+	}
+
+	MqttBackgroundPreinitializer(ClassLoader classLoader, boolean mqtt5, boolean mqtt3) {
 		this.classLoader = classLoader;
+		this.mqtt5 = mqtt5;
+		this.mqtt3 = mqtt3;
 	}
 
 	@Override
@@ -122,7 +134,16 @@ final class MqttBackgroundPreinitializer implements ApplicationListener<Applicat
 			return;
 		}
 		try {
-			Thread thread = new Thread(this::preinitialize, THREAD_NAME);
+			// Only the protocol version of the default client: on a machine with few cores
+			// the other version's classes would take processor time from the main thread.
+			// Named clients of the other version load theirs on first use.
+			boolean mqtt3 = Binder.get(event.getEnvironment())
+				.bind("mqtt.version", Bindable.of(Integer.class))
+				.map((version) -> version == 3)
+				.orElse(false);
+			MqttBackgroundPreinitializer preinitializer = new MqttBackgroundPreinitializer(this.classLoader, !mqtt3,
+					mqtt3);
+			Thread thread = new Thread(preinitializer::preinitialize, THREAD_NAME);
 			thread.setDaemon(true);
 			thread.start();
 		}
@@ -145,7 +166,12 @@ final class MqttBackgroundPreinitializer implements ApplicationListener<Applicat
 		if (!ClassUtils.isPresent(HIVEMQ_CLIENT, this.classLoader)) {
 			return;
 		}
-		run("HiveMQ clients and messages", HiveMq::preinitialize);
+		if (this.mqtt5) {
+			run("HiveMQ MQTT 5 client and messages", HiveMq::preinitialize5);
+		}
+		if (this.mqtt3) {
+			run("HiveMQ MQTT 3 client and messages", HiveMq::preinitialize3);
+		}
 		run("Netty buffers", Netty::preinitialize);
 		run("native transport", this::nativeTransport);
 		for (String name : CONNECTION_CLASSES) {
@@ -184,13 +210,13 @@ final class MqttBackgroundPreinitializer implements ApplicationListener<Applicat
 	}
 
 	/**
-	 * Clients of both protocol versions, built but never connected, and the cold flows of
+	 * A client of either protocol version, built but never connected, and the cold flows of
 	 * what the starter does first: receive, connect, subscribe, publish (classes that
 	 * reference HiveMQ types are touched only once the client is known to be present).
 	 */
 	private static final class HiveMq {
 
-		static void preinitialize() {
+		static void preinitialize5() {
 			Mqtt5Subscribe subscribe5 = Mqtt5Subscribe.builder()
 				.topicFilter("preinitializer/+")
 				.qos(MqttQos.AT_LEAST_ONCE)
@@ -210,6 +236,9 @@ final class MqttBackgroundPreinitializer implements ApplicationListener<Applicat
 				.qos(MqttQos.AT_LEAST_ONCE)
 				.build()));
 			client5.toAsync();
+		}
+
+		static void preinitialize3() {
 			Mqtt3Subscribe subscribe3 = Mqtt3Subscribe.builder()
 				.topicFilter("preinitializer/+")
 				.qos(MqttQos.AT_LEAST_ONCE)

@@ -57,6 +57,21 @@ class MqttBackgroundPreinitializerTests {
 	}
 
 	@Test
+	void loadsOnlyTheClassesOfTheConfiguredProtocolVersion() throws Exception {
+		String view3 = "com.hivemq.client.internal.mqtt.mqtt3.Mqtt3RxClientView";
+		try (IsolatedClassLoader loader = new IsolatedClassLoader(Set.of())) {
+			preinitialize(loader, true, false);
+			assertThat(CONNECT_CLASSES).allMatch(loader::isLoaded);
+			assertThat(loader.isLoaded(view3)).isFalse();
+		}
+		try (IsolatedClassLoader loader = new IsolatedClassLoader(Set.of())) {
+			preinitialize(loader, false, true);
+			assertThat(loader.isLoaded(view3)).isTrue();
+			assertThat(CONNECT_CLASSES).allMatch(loader::isLoaded);
+		}
+	}
+
+	@Test
 	void doesNothingWithoutTheHiveMqClient() throws Exception {
 		try (IsolatedClassLoader loader = new IsolatedClassLoader(Set.of("com.hivemq."))) {
 			assertThatNoException().isThrownBy(() -> preinitialize(loader));
@@ -97,10 +112,14 @@ class MqttBackgroundPreinitializerTests {
 	}
 
 	private static void preinitialize(ClassLoader loader) throws Exception {
+		preinitialize(loader, true, true);
+	}
+
+	private static void preinitialize(ClassLoader loader, boolean mqtt5, boolean mqtt3) throws Exception {
 		Class<?> type = Class.forName(PREINITIALIZER, true, loader);
-		var constructor = type.getDeclaredConstructor(ClassLoader.class);
+		var constructor = type.getDeclaredConstructor(ClassLoader.class, boolean.class, boolean.class);
 		constructor.setAccessible(true);
-		Object preinitializer = constructor.newInstance(loader);
+		Object preinitializer = constructor.newInstance(loader, mqtt5, mqtt3);
 		var method = type.getDeclaredMethod("preinitialize");
 		method.setAccessible(true);
 		try {
