@@ -504,10 +504,6 @@ public final class HiveMqEngines {
 			}
 		}
 
-		int size() {
-			return this.pending.size();
-		}
-
 		private final class PendingAck<A> implements SingleObserver<A> {
 
 			final CompletableFuture<A> future = new CompletableFuture<>();
