@@ -765,7 +765,11 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	}
 
 	private void logSubscriptionFailure(String what, @Nullable Throwable ex) {
-		if (ex != null) {
+		if (ex != null && !this.running) {
+			// Stopped before the broker answered: the engine cancelled the request.
+			logger.debug("MQTT client '" + this.name + "' stopped before it could " + what + ": " + describe(ex));
+		}
+		else if (ex != null) {
 			logger.warn("MQTT client '" + this.name + "' could not " + what + ": " + describe(ex)
 					+ "; it is retried on the next connection");
 		}
@@ -1103,7 +1107,8 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 			Thread.currentThread().interrupt();
 		}
 		catch (ExecutionException | TimeoutException ex) {
-			// Not connected (or reconnecting): disconnect() cancelled the reconnect, nothing to close.
+			// Not connected (or waiting to reconnect): disconnect() cancelled the reconnect, nothing
+			// to close; a connect attempt still under way is closed when it ends.
 			logger.debug("MQTT client '" + this.name + "' disconnect: " + describe(ex));
 		}
 		failOutbox();

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +18,7 @@ import java.util.function.Supplier;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
+import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
 import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
@@ -74,8 +77,12 @@ import io.mqttboot.core.MqttSubscription;
 import io.mqttboot.core.MqttTlsSettings;
 import io.mqttboot.core.MqttVersion;
 import io.mqttboot.core.OutboundPublish;
+import io.reactivex.Completable;
 import io.reactivex.Flowable;
 import io.reactivex.FlowableSubscriber;
+import io.reactivex.Single;
+import io.reactivex.SingleObserver;
+import io.reactivex.disposables.Disposable;
 import io.reactivex.functions.Consumer;
 import io.reactivex.schedulers.Schedulers;
 import org.apache.commons.logging.Log;
@@ -144,7 +151,8 @@ public final class HiveMqEngines {
 			transport.webSocketConfig().serverPath(webSocketPath(settings.getServerUri())).applyWebSocketConfig();
 		}
 		transport.applyTransportConfig();
-		builder.addDisconnectedListener((context) -> onDisconnected(context, settings, callbacks));
+		Closing closing = new Closing();
+		builder.addDisconnectedListener((context) -> onDisconnected(context, settings, callbacks, closing));
 		// Incoming messages and acknowledgements are handled where they are read, on the
 		// network thread, instead of being handed to RxJava's computation pool first (the
 		// client's default): what the starter does with them there only hands off
@@ -155,39 +163,54 @@ public final class HiveMqEngines {
 		for (MqttClientCustomizer customizer : customizers) {
 			customizer.customize(builder);
 		}
-		return (settings.getVersion() == MqttVersion.MQTT_3_1_1) ? new Mqtt3Engine(settings, builder, callbacks)
-				: new Mqtt5Engine(settings, builder, callbacks);
+		return (settings.getVersion() == MqttVersion.MQTT_3_1_1) ? new Mqtt3Engine(settings, builder, callbacks, closing)
+				: new Mqtt5Engine(settings, builder, callbacks, closing);
 	}
 
 	private static void onDisconnected(MqttClientDisconnectedContext context, MqttClientSettings settings,
-			MqttEngine.Callbacks callbacks) {
+			MqttEngine.Callbacks callbacks, Closing closing) {
 		boolean byUser = context.getSource() == MqttDisconnectSource.USER;
 		long delay = callbacks.disconnected(context.getCause(), byUser, context.getReconnector().getAttempts());
+		if (closing.isClosed()) {
+			// Disconnected after stop (a connect attempt that was under way ended): no
+			// reconnect, so that HiveMQ releases the client's event loop.
+			closing.connectEnded();
+			return;
+		}
 		if (delay >= 0) {
 			// Dropping the session state is the only way to make the client forget a message
 			// the broker will never acknowledge (MqttPublishGuard); the manager publishes the
 			// other ones again when they fail with the session.
 			boolean discard = callbacks.discardSessionOnReconnect();
-			context.getReconnector()
-				.reconnect(true)
+			MqttClientReconnector reconnector = context.getReconnector();
+			reconnector.reconnect(true)
 				// The session may be gone (broker restart, expiry): resend what was in flight so
 				// that nothing is silently lost. The manager resubscribes itself, so that it sees
 				// every SUBACK; the inbound flow HiveMQ then ends is renewed by InboundFlow.
 				.resubscribeIfSessionExpired(false)
 				.republishIfSessionExpired(!discard)
-				.delay(delay, TimeUnit.MILLISECONDS);
-			nextServer(context.getReconnector(), settings, callbacks);
+				// The back-off is a gate that disconnect() opens early rather than HiveMQ's own
+				// delay: HiveMQ cannot disconnect a client that waits to reconnect, and its
+				// pending attempt holds the client's event loop thread (not a daemon) until
+				// it runs. A stopped client drops the attempt at once instead.
+				.delay(0, TimeUnit.MILLISECONDS)
+				.reconnectWhen(closing.reconnectGate(delay), (ignored, ex) -> {
+					if (closing.isClosed()) {
+						reconnector.reconnect(false);
+					}
+				});
+			nextServer(reconnector, settings, callbacks);
 			if (context instanceof Mqtt5ClientDisconnectedContext context5) {
 				// A reconnect must resume the session rather than wipe it [MQTT-3.1.2-5]; whether
 				// it outlives the connection is governed by the session expiry interval.
-				var reconnector = context5.getReconnector();
-				reconnector.connect(reconnector.getConnect().extend().cleanStart(discard).build());
+				var reconnector5 = context5.getReconnector();
+				reconnector5.connect(reconnector5.getConnect().extend().cleanStart(discard).build());
 			}
 			else if (context instanceof Mqtt3ClientDisconnectedContext context3 && !settings.isCleanStart()) {
 				// HiveMQ derives the next CONNECT from the last one, so a persistent session
 				// has to be asked for again after a clean one.
-				var reconnector = context3.getReconnector();
-				reconnector.connect(reconnector.getConnect().extend().cleanSession(discard).build());
+				var reconnector3 = context3.getReconnector();
+				reconnector3.connect(reconnector3.getConnect().extend().cleanSession(discard).build());
 			}
 		}
 	}
@@ -374,6 +397,171 @@ public final class HiveMqEngines {
 		}
 	}
 
+	/**
+	 * Whether {@link MqttEngine#disconnect()} was called since the last
+	 * {@link MqttEngine#connect()}, and what a stopped client still has to let go of.
+	 * <p>
+	 * HiveMQ disconnects only a connected client: while it connects or waits to reconnect,
+	 * its {@code disconnect()} fails and the attempt goes on, holding the client's Netty
+	 * event loop thread, which is not a daemon. A connection it then establishes stays
+	 * open, and the JVM never exits. So a stopped client closes a connection that comes up
+	 * after the stop, declines to reconnect, and opens the back-off gate of a pending
+	 * attempt at once.
+	 */
+	static final class Closing {
+
+		private boolean closed;
+
+		private @Nullable CompletableFuture<Void> reconnectGate;
+
+		private CompletableFuture<Void> connectEnded = CompletableFuture.completedFuture(null);
+
+		synchronized void open() {
+			this.closed = false;
+		}
+
+		synchronized boolean isClosed() {
+			return this.closed;
+		}
+
+		/**
+		 * Mark the client stopped and open the back-off gate of a pending reconnect.
+		 * @return a future that {@link #connectEnded()} completes, for a connect attempt
+		 * that may be under way
+		 */
+		synchronized CompletableFuture<Void> close() {
+			this.closed = true;
+			if (this.connectEnded.isDone()) {
+				this.connectEnded = new CompletableFuture<>();
+			}
+			CompletableFuture<Void> gate = this.reconnectGate;
+			this.reconnectGate = null;
+			if (gate != null) {
+				gate.complete(null);
+			}
+			return this.connectEnded;
+		}
+
+		/**
+		 * Called when a connect attempt under way at {@link #close()} ended: refused,
+		 * failed, or connected and disconnected again.
+		 */
+		void connectEnded() {
+			CompletableFuture<Void> ended;
+			synchronized (this) {
+				ended = this.connectEnded;
+			}
+			ended.complete(null);
+		}
+
+		/**
+		 * Return the gate a reconnect waits for: open after the back-off, or at once when
+		 * the client is (or gets) stopped.
+		 * @param delayMillis the back-off
+		 * @return the gate
+		 */
+		synchronized CompletableFuture<Void> reconnectGate(long delayMillis) {
+			CompletableFuture<Void> gate = new CompletableFuture<>();
+			if (this.closed || delayMillis <= 0) {
+				gate.complete(null);
+			}
+			else {
+				gate.completeOnTimeout(null, delayMillis, TimeUnit.MILLISECONDS);
+				this.reconnectGate = gate;
+			}
+			return gate;
+		}
+
+	}
+
+	/**
+	 * SUBSCRIBE and UNSUBSCRIBE packets the broker has not answered yet.
+	 * <p>
+	 * HiveMQ keeps an unanswered one with the session state after the connection closed,
+	 * for a session that outlives it (MQTT 5 with a session expiry, MQTT 3.1.1 without
+	 * clean session), and each one holds the client's event loop thread until it is
+	 * answered or the session expires on the client: five and a half minutes with the
+	 * default session expiry of five minutes, never on MQTT 3.1.1. A stopped client
+	 * cancels them, through the Rx API, whose subscriptions can be disposed (cancelling
+	 * a future of the asynchronous API does not reach HiveMQ when it was mapped).
+	 */
+	static final class PendingAcks {
+
+		private final Set<PendingAck<?>> pending = ConcurrentHashMap.newKeySet();
+
+		/**
+		 * Send a packet and track it until its acknowledgement or {@link #cancelAll()}.
+		 * @param <A> the acknowledgement type
+		 * @param packet the Rx single that sends the packet when subscribed
+		 * @return a future of the acknowledgement
+		 */
+		<A> CompletableFuture<A> send(Single<A> packet) {
+			PendingAck<A> ack = new PendingAck<>();
+			this.pending.add(ack);
+			packet.subscribe(ack);
+			return ack.future;
+		}
+
+		/**
+		 * Cancel every packet that is not answered yet; its future fails with a
+		 * {@link CancellationException}.
+		 */
+		void cancelAll() {
+			for (PendingAck<?> ack : this.pending) {
+				ack.cancel();
+			}
+		}
+
+		private final class PendingAck<A> implements SingleObserver<A> {
+
+			final CompletableFuture<A> future = new CompletableFuture<>();
+
+			private @Nullable Disposable disposable;
+
+			private boolean cancelled;
+
+			@Override
+			public void onSubscribe(Disposable disposable) {
+				boolean dispose;
+				synchronized (this) {
+					this.disposable = disposable;
+					dispose = this.cancelled;
+				}
+				if (dispose) {
+					disposable.dispose();
+				}
+			}
+
+			@Override
+			public void onSuccess(A ack) {
+				PendingAcks.this.pending.remove(this);
+				this.future.complete(ack);
+			}
+
+			@Override
+			public void onError(Throwable ex) {
+				PendingAcks.this.pending.remove(this);
+				this.future.completeExceptionally(ex);
+			}
+
+			void cancel() {
+				Disposable disposable;
+				synchronized (this) {
+					this.cancelled = true;
+					disposable = this.disposable;
+				}
+				if (disposable != null) {
+					disposable.dispose();
+				}
+				PendingAcks.this.pending.remove(this);
+				this.future.completeExceptionally(
+						new CancellationException("the client stopped before the broker answered"));
+			}
+
+		}
+
+	}
+
 	static MqttQos qos(int qos) {
 		return switch (qos) {
 			case 0 -> MqttQos.AT_MOST_ONCE;
@@ -396,10 +584,22 @@ public final class HiveMqEngines {
 
 		final InboundFlow<P> inbound;
 
-		HiveMqEngine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
+		final PendingAcks acks = new PendingAcks();
+
+		private final Closing closing;
+
+		HiveMqEngine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks,
+				Closing closing) {
 			this.settings = settings;
+			this.closing = closing;
 			this.inbound = new InboundFlow<>(settings.getClientId(), this::publishes, callbacks);
 			builder.addConnectedListener((context) -> {
+				if (closing.isClosed()) {
+					// Stopped while this connection was being established, which HiveMQ could
+					// not cancel: close it (queued on the event loop, after this listener).
+					sendDisconnect().whenComplete((ignored, ex) -> closing.connectEnded());
+					return;
+				}
 				boolean sessionPresent = connAckReceived(context);
 				this.inbound.connected(sessionPresent);
 				callbacks.connected(sessionPresent);
@@ -449,6 +649,8 @@ public final class HiveMqEngines {
 
 		abstract CompletableFuture<Void> sendDisconnect();
 
+		abstract MqttClientState clientState();
+
 		/**
 		 * Return the Will of the settings as a PUBLISH, at most at the configured maximum QoS.
 		 * @return the Will, or {@code null} when there is none
@@ -461,6 +663,7 @@ public final class HiveMqEngines {
 
 		@Override
 		public final CompletableFuture<Boolean> connect() {
+			this.closing.open();
 			this.inbound.start();
 			return sendConnect();
 		}
@@ -488,7 +691,16 @@ public final class HiveMqEngines {
 
 		@Override
 		public final CompletableFuture<Void> disconnect() {
-			return sendDisconnect().whenComplete((ignored, ex) -> this.inbound.stop());
+			// Closed first, then the state read: a CONNACK after this point finds the
+			// client closed, one before it left the client CONNECTED.
+			CompletableFuture<Void> connectEnded = this.closing.close();
+			MqttClientState state = clientState();
+			CompletableFuture<Void> closed = (state == MqttClientState.CONNECTING
+					|| state == MqttClientState.CONNECTING_RECONNECT) ? connectEnded : sendDisconnect();
+			return closed.whenComplete((ignored, ex) -> {
+				this.inbound.stop();
+				this.acks.cancelAll();
+			});
 		}
 
 	}
@@ -504,8 +716,9 @@ public final class HiveMqEngines {
 
 		private volatile int sendMaximum = MqttInFlightTracker.UNLIMITED_WINDOW;
 
-		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
-			super(settings, builder, callbacks);
+		Mqtt5Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks,
+				Closing closing) {
+			super(settings, builder, callbacks, closing);
 			Mqtt5ClientBuilder builder5 = builder.useMqttVersion5();
 			String username = settings.getUsername();
 			String password = settings.getPassword();
@@ -659,20 +872,26 @@ public final class HiveMqEngines {
 					.retainHandling(Mqtt5RetainHandling.fromCode(subscription.retainHandling()))
 					.build())
 				.toList();
-			return reasonCodes(this.client.subscribe(Mqtt5Subscribe.builder().addSubscriptions(mqtt5).build()),
+			return reasonCodes(
+					this.acks.send(this.client.toRx().subscribe(Mqtt5Subscribe.builder().addSubscriptions(mqtt5).build())),
 					(ex) -> (ex instanceof Mqtt5SubAckException failed) ? failed.getMqttMessage() : null,
 					(subAck) -> subAck.getReasonCodes().stream().map((code) -> code.getCode()).toList());
 		}
 
 		@Override
 		CompletableFuture<Void> sendUnsubscribe(List<MqttTopicFilter> filters) {
-			return this.client.unsubscribe(Mqtt5Unsubscribe.builder().addTopicFilters(filters).build())
+			return this.acks.send(this.client.toRx().unsubscribe(Mqtt5Unsubscribe.builder().addTopicFilters(filters).build()))
 				.thenApply((ack) -> null);
 		}
 
 		@Override
 		CompletableFuture<Void> sendDisconnect() {
 			return this.client.disconnect();
+		}
+
+		@Override
+		MqttClientState clientState() {
+			return this.client.getState();
 		}
 
 	}
@@ -971,8 +1190,9 @@ public final class HiveMqEngines {
 
 		private final Mqtt3AsyncClient client;
 
-		Mqtt3Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks) {
-			super(settings, builder, callbacks);
+		Mqtt3Engine(MqttClientSettings settings, MqttClientBuilder builder, MqttEngine.Callbacks callbacks,
+				Closing closing) {
+			super(settings, builder, callbacks, closing);
 			Mqtt3ClientBuilder builder3 = builder.useMqttVersion3();
 			// MQTT 3.1.1 allows a password only together with a user name [MQTT-3.1.2-22].
 			if (settings.getUsername() != null) {
@@ -1041,19 +1261,27 @@ public final class HiveMqEngines {
 					.qos(qos(subscription.qos()))
 					.build())
 				.toList();
-			return reasonCodes(this.client.subscribe(Mqtt3Subscribe.builder().addSubscriptions(mqtt3).build()),
+			return reasonCodes(
+					this.acks.send(this.client.toRx().subscribe(Mqtt3Subscribe.builder().addSubscriptions(mqtt3).build())),
 					(ex) -> (ex instanceof Mqtt3SubAckException failed) ? failed.getMqttMessage() : null,
 					(subAck) -> subAck.getReturnCodes().stream().map((code) -> code.getCode()).toList());
 		}
 
 		@Override
 		CompletableFuture<Void> sendUnsubscribe(List<MqttTopicFilter> filters) {
-			return this.client.unsubscribe(Mqtt3Unsubscribe.builder().addTopicFilters(filters).build());
+			Completable unsubscribe = this.client.toRx()
+				.unsubscribe(Mqtt3Unsubscribe.builder().addTopicFilters(filters).build());
+			return this.acks.send(unsubscribe.toSingleDefault(Boolean.TRUE)).thenApply((ack) -> null);
 		}
 
 		@Override
 		CompletableFuture<Void> sendDisconnect() {
 			return this.client.disconnect();
+		}
+
+		@Override
+		MqttClientState clientState() {
+			return this.client.getState();
 		}
 
 	}

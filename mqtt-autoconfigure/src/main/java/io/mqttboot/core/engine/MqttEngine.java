@@ -78,8 +78,11 @@ public interface MqttEngine {
 	/**
 	 * Disconnect normally (DISCONNECT with reason 0, so the broker discards the Will) and
 	 * stop delivering to the inbound handler, which releases the client's threads;
-	 * {@link #connect()} delivers again.
-	 * @return a future completed when the connection is closed
+	 * {@link #connect()} delivers again. Also when not connected: a connect attempt under
+	 * way is closed when it ends, a pending reconnect is dropped, and SUBSCRIBE or
+	 * UNSUBSCRIBE packets still unanswered are cancelled (their futures fail).
+	 * @return a future completed when the connection is closed, or when the connect
+	 * attempt under way ended
 	 */
 	CompletableFuture<Void> disconnect();
 
