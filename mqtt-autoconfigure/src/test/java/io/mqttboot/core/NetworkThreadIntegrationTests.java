@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,33 +42,12 @@ class NetworkThreadIntegrationTests {
 				.withPropertyValues("mqtt.url=" + proxy.getUrl(), "mqtt.client-id=network-thread-test",
 						"mqtt.publish.timeout=3s")
 				.run((context) -> {
-					MqttClientManager manager = context.getBean(MqttClientManager.class);
-					await().atMost(Duration.ofSeconds(10)).until(manager::isConnected);
-					MqttTemplate template = context.getBean(MqttTemplate.class);
-					// While the link is frozen no PUBACK can arrive, so the callback is
-					// registered before the future completes and runs where the PUBACK is read.
-					proxy.freeze();
-					CompletableFuture<MqttPublishResult> first = template.newMessage("first")
-						.topic("network-thread/first")
-						.qos(1)
-						.publishAsync();
-					CompletableFuture<String> callbackThread = new CompletableFuture<>();
-					CompletableFuture<Throwable> blockingPublish = new CompletableFuture<>();
-					first.whenComplete((result, ex) -> {
-						callbackThread.complete(Thread.currentThread().getName());
-						try {
-							template.newMessage("nested").topic("network-thread/nested").qos(1).publish();
-							blockingPublish.complete(null);
-						}
-						catch (Throwable failure) {
-							blockingPublish.complete(failure);
-						}
-					});
-					proxy.unfreeze();
-					assertThat(first.get(10, TimeUnit.SECONDS).qos()).isEqualTo(1);
-					String thread = callbackThread.get(10, TimeUnit.SECONDS);
+					MqttTemplate template = connectedTemplate(context);
+					CallbackOutcome outcome = callInCallbackOfAPublish(template, proxy, "network-thread/first",
+							() -> template.newMessage("nested").topic("network-thread/nested").qos(1).publish());
+					String thread = outcome.thread.get(10, TimeUnit.SECONDS);
 					assertThat(thread).startsWith("com.hivemq.client.mqtt");
-					assertThat(blockingPublish.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+					assertThat(outcome.failure.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
 						.hasMessageContaining("MQTT client 'default'")
 						.hasMessageContaining("publish to topic 'network-thread/nested'")
 						.hasMessageContaining("'" + thread + "'");
@@ -89,29 +69,57 @@ class NetworkThreadIntegrationTests {
 			this.contextRunner
 				.withPropertyValues("mqtt.url=" + proxy.getUrl(), "mqtt.client-id=network-thread-request")
 				.run((context) -> {
-					MqttClientManager manager = context.getBean(MqttClientManager.class);
-					await().atMost(Duration.ofSeconds(10)).until(manager::isConnected);
-					MqttTemplate template = context.getBean(MqttTemplate.class);
-					proxy.freeze();
-					CompletableFuture<MqttPublishResult> first = template.newMessage("first")
-						.topic("network-thread/request-first")
-						.qos(1)
-						.publishAsync();
-					CompletableFuture<Throwable> request = new CompletableFuture<>();
-					first.whenComplete((result, ex) -> {
-						try {
-							template.sendAndReceive("network-thread/rpc", "ping", Duration.ofSeconds(2));
-							request.complete(null);
-						}
-						catch (Throwable failure) {
-							request.complete(failure);
-						}
-					});
-					proxy.unfreeze();
-					assertThat(request.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+					MqttTemplate template = connectedTemplate(context);
+					CallbackOutcome outcome = callInCallbackOfAPublish(template, proxy, "network-thread/request-first",
+							() -> template.sendAndReceive("network-thread/rpc", "ping", Duration.ofSeconds(2)));
+					assertThat(outcome.failure.get(10, TimeUnit.SECONDS)).as("on %s", outcome.thread.getNow("?"))
+						.isInstanceOf(IllegalStateException.class)
 						.hasMessageContaining("sendAndReceive to topic 'network-thread/rpc'");
 				});
 		}
+	}
+
+	private static MqttTemplate connectedTemplate(ApplicationContext context) {
+		MqttClientManager manager = context.getBean(MqttClientManager.class);
+		await().atMost(Duration.ofSeconds(10)).until(manager::isConnected);
+		return context.getBean(MqttTemplate.class);
+	}
+
+	/**
+	 * Publish at QoS 1 while the link is frozen, so that no PUBACK can arrive: the callback
+	 * is registered before the future completes and runs where the PUBACK is read, once the
+	 * link is released. The call's failure (or {@code null}) and the callback's thread are
+	 * handed back once the callback ran.
+	 */
+	private static CallbackOutcome callInCallbackOfAPublish(MqttTemplate template, FaultProxy proxy, String topic,
+			Runnable call) throws Exception {
+		proxy.freeze();
+		CompletableFuture<MqttPublishResult> first = template.newMessage("first").topic(topic).qos(1).publishAsync();
+		CallbackOutcome outcome = new CallbackOutcome();
+		first.whenComplete((result, ex) -> {
+			outcome.thread.complete(Thread.currentThread().getName());
+			try {
+				call.run();
+				outcome.failure.complete(null);
+			}
+			catch (Throwable failure) {
+				outcome.failure.complete(failure);
+			}
+		});
+		proxy.unfreeze();
+		// Not first.get() here: a thread waiting on a future may run its callbacks itself
+		// once it is complete (CompletableFuture helps), which would run the call here.
+		outcome.failure.get(10, TimeUnit.SECONDS);
+		assertThat(first.get(10, TimeUnit.SECONDS).qos()).isEqualTo(1);
+		return outcome;
+	}
+
+	private static final class CallbackOutcome {
+
+		final CompletableFuture<String> thread = new CompletableFuture<>();
+
+		final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+
 	}
 
 }
