@@ -49,7 +49,6 @@ import org.springframework.integration.endpoint.EventDrivenConsumer;
 import org.springframework.integration.mqtt.core.DefaultMqttPahoClientFactory;
 import org.springframework.integration.mqtt.event.MqttSubscribedEvent;
 import org.springframework.integration.mqtt.inbound.MqttPahoMessageDrivenChannelAdapter;
-import org.springframework.integration.mqtt.support.DefaultPahoMessageConverter;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
@@ -557,11 +556,7 @@ final class BlockingListenerMain {
 			MqttPahoMessageDrivenChannelAdapter adapter = new MqttPahoMessageDrivenChannelAdapter("bench-blocking-si",
 					factory, TOPIC_PREFIX + "+");
 			adapter.setQos(0);
-			DefaultPahoMessageConverter converter = new DefaultPahoMessageConverter();
-			converter.setPayloadAsBytes(true);
-			adapter.setConverter(converter);
-			adapter.setOutputChannel(benchInput);
-			adapter.setCompletionTimeout(10_000);
+			SiContender.receiveBytes(adapter, benchInput);
 			return adapter;
 		}
 

@@ -12,6 +12,7 @@ import org.springframework.integration.mqtt.core.DefaultMqttPahoClientFactory;
 import org.springframework.integration.mqtt.inbound.MqttPahoMessageDrivenChannelAdapter;
 import org.springframework.integration.mqtt.outbound.MqttPahoMessageHandler;
 import org.springframework.integration.mqtt.support.DefaultPahoMessageConverter;
+import org.springframework.messaging.MessageChannel;
 
 /**
  * spring-integration-mqtt with its Paho (MQTT 3.1.1) adapters, as its reference guide wires
@@ -47,6 +48,18 @@ final class SiContender extends AbstractSiContender {
 	 * A Paho 3.1.1 client factory for the broker on {@code bench.port}: clean session, no
 	 * automatic reconnect, the given in-flight window (B1/B2 and B9's si contender).
 	 */
+	/**
+	 * Set up an inbound adapter as every si contender uses it: payloads as {@code byte[]},
+	 * a 10 s completion timeout, messages to the given channel.
+	 */
+	static void receiveBytes(MqttPahoMessageDrivenChannelAdapter adapter, MessageChannel output) {
+		DefaultPahoMessageConverter converter = new DefaultPahoMessageConverter();
+		converter.setPayloadAsBytes(true);
+		adapter.setConverter(converter);
+		adapter.setOutputChannel(output);
+		adapter.setCompletionTimeout(10_000);
+	}
+
 	static DefaultMqttPahoClientFactory pahoClientFactory(Environment environment, int maxInflight) {
 		MqttConnectOptions options = new MqttConnectOptions();
 		options.setServerURIs(new String[] { "tcp://127.0.0.1:" + environment.getProperty("bench.port") });
@@ -79,11 +92,7 @@ final class SiContender extends AbstractSiContender {
 			MqttPahoMessageDrivenChannelAdapter adapter = new MqttPahoMessageDrivenChannelAdapter("bench-si-sub",
 					factory, Contender.topic("si", 0), Contender.topic("si", 1));
 			adapter.setQos(0, 1);
-			DefaultPahoMessageConverter converter = new DefaultPahoMessageConverter();
-			converter.setPayloadAsBytes(true);
-			adapter.setConverter(converter);
-			adapter.setOutputChannel(benchInput);
-			adapter.setCompletionTimeout(10_000);
+			receiveBytes(adapter, benchInput);
 			return adapter;
 		}
 
