@@ -156,6 +156,9 @@ public final class MqttAutoConfiguration {
 		map.from(properties.getPublish()::isRetain).to(builder::defaultRetain);
 		map.from(properties.getPublish()::getTimeout).to(builder::publishTimeout);
 		map.from(properties.getPublish()::isDeliveryEvents).to(builder::deliveryEvents);
+		// Listeners on virtual threads: keep RxJava's hop, so that waking them is not the
+		// network thread's work (docs/design.md §8b).
+		builder.callbacksOnNetworkThread(!Threading.VIRTUAL.isActive(environment));
 		map.from(properties.getOutbox()::getCapacity).to(builder::outboxCapacity);
 		builder.outboxDirectory(outboxDirectory(name, properties.getOutbox()));
 		Integer maxQos = properties.getPublish().getMaxQos();

@@ -1123,18 +1123,29 @@ public class MqttClientManager implements SmartLifecycle, DisposableBean {
 	 * wait for (an acknowledgement, a reply, a message) can only arrive on that thread, so
 	 * the wait could only end in a timeout, with every other message of the connection
 	 * held up until then. Code runs there in callbacks of the futures this client
-	 * completes, such as those of {@link MqttTemplate#publishAsync(String, Object)}.
+	 * completes, such as those of {@link MqttTemplate#publishAsync(String, Object)}. The same
+	 * holds for RxJava's computation threads when the callbacks are handed there
+	 * ({@link MqttClientSettings#isCallbacksOnNetworkThread()} is {@code false}).
 	 * @param operation what the caller is about to wait for, for the message
-	 * @throws IllegalStateException on the network thread
+	 * @throws IllegalStateException on the network thread or a computation thread
 	 */
 	void assertNotOnNetworkThread(String operation) {
 		Thread current = Thread.currentThread();
+		String role;
 		if (current == this.networkThread) {
-			throw new IllegalStateException("MQTT client '" + this.name + "': " + operation + " would block thread '"
-					+ current.getName() + "', which reads the client's connection and would have to deliver what"
-					+ " the call waits for. This thread runs callbacks of the futures the client completes: use the"
-					+ " asynchronous variant, or move the work to an executor (for example thenAcceptAsync(…, executor))");
+			role = "reads the client's connection and would have to deliver what the call waits for";
 		}
+		else if (!this.settings.isCallbacksOnNetworkThread() && HiveMqEngines.isComputationThread(current)) {
+			role = "hands on the client's incoming messages and acknowledgements and may have to deliver what the"
+					+ " call waits for";
+		}
+		else {
+			return;
+		}
+		throw new IllegalStateException("MQTT client '" + this.name + "': " + operation + " would block thread '"
+				+ current.getName() + "', which " + role + ". This thread runs callbacks of the futures the client"
+				+ " completes: use the asynchronous variant, or move the work to an executor (for example"
+				+ " thenAcceptAsync(…, executor))");
 	}
 
 	private void awaitOutgoing(long deadline) {

@@ -78,6 +78,8 @@ public final class MqttClientSettings {
 
 	private final boolean deliveryEvents;
 
+	private final boolean callbacksOnNetworkThread;
+
 	private final @Nullable MqttTlsSettings tls;
 
 	private MqttClientSettings(Builder builder) {
@@ -105,6 +107,7 @@ public final class MqttClientSettings {
 		this.maxQos = builder.maxQos;
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.deliveryEvents = builder.deliveryEvents;
+		this.callbacksOnNetworkThread = builder.callbacksOnNetworkThread;
 		this.tls = builder.tls;
 		Assert.isTrue(this.keepAlive.toSeconds() >= 0 && this.keepAlive.toSeconds() <= 65535,
 				() -> "keep-alive must be between 0 and 65535 seconds but was " + this.keepAlive);
@@ -430,6 +433,17 @@ public final class MqttClientSettings {
 		return this.deliveryEvents;
 	}
 
+	/**
+	 * Return whether incoming messages and acknowledgements are handled on the thread that
+	 * reads the connection, where the futures of the client then complete, rather than
+	 * handed to RxJava's computation threads first.
+	 * @return the flag
+	 * @see Builder#callbacksOnNetworkThread(boolean)
+	 */
+	public boolean isCallbacksOnNetworkThread() {
+		return this.callbacksOnNetworkThread;
+	}
+
 	@Override
 	public String toString() {
 		// Deliberately without user name and password.
@@ -541,6 +555,8 @@ public final class MqttClientSettings {
 
 		private boolean deliveryEvents;
 
+		private boolean callbacksOnNetworkThread = true;
+
 		private @Nullable MqttTlsSettings tls;
 
 		private Builder() {
@@ -564,6 +580,21 @@ public final class MqttClientSettings {
 		 */
 		public Builder deliveryEvents(boolean deliveryEvents) {
 			this.deliveryEvents = deliveryEvents;
+			return this;
+		}
+
+		/**
+		 * Set whether incoming messages and acknowledgements are handled on the thread that
+		 * reads the connection (the default), or handed to RxJava's computation threads
+		 * first. Handling them where they are read saves a thread hop per message; the hop
+		 * pays off when listeners run on many virtual threads, whose wake-ups would
+		 * otherwise cost the network thread (docs/design.md §8b). Futures of the client
+		 * complete on the thread chosen here.
+		 * @param callbacksOnNetworkThread the flag
+		 * @return this builder
+		 */
+		public Builder callbacksOnNetworkThread(boolean callbacksOnNetworkThread) {
+			this.callbacksOnNetworkThread = callbacksOnNetworkThread;
 			return this;
 		}
 

@@ -9,6 +9,8 @@ import io.mqttboot.autoconfigure.MqttAutoConfiguration;
 import io.mqttboot.test.FaultProxy;
 import io.mqttboot.test.MqttBrokerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -23,7 +25,8 @@ import static org.awaitility.Awaitility.await;
  * The futures of a client complete on the thread that reads its connection (the client's
  * application scheduler is a trampoline, see docs/design.md §8b). A blocking call there
  * could only time out, since what it waits for arrives on that same thread, so it is
- * refused at once, and the connection goes on.
+ * refused at once, and the connection goes on. With listeners on virtual threads the
+ * callbacks run on RxJava's computation threads instead, where blocking is refused too.
  */
 class NetworkThreadIntegrationTests {
 
@@ -60,6 +63,28 @@ class NetworkThreadIntegrationTests {
 		}
 		finally {
 			raw.close();
+		}
+	}
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
+	void withListenersOnVirtualThreadsCallbacksShouldRunOnAComputationThreadWhereBlockingIsRefusedToo() {
+		try (FaultProxy proxy = FaultProxy.to(broker.get())) {
+			this.contextRunner
+				.withPropertyValues("mqtt.url=" + proxy.getUrl(), "mqtt.client-id=network-thread-virtual",
+						"mqtt.publish.timeout=3s", "spring.threads.virtual.enabled=true")
+				.run((context) -> {
+					assertThat(context.getBean(MqttClientManager.class).getSettings().isCallbacksOnNetworkThread())
+						.isFalse();
+					MqttTemplate template = connectedTemplate(context);
+					CallbackOutcome outcome = callInCallbackOfAPublish(template, proxy, "network-thread/virtual-first",
+							() -> template.newMessage("nested").topic("network-thread/virtual-nested").qos(1).publish());
+					String thread = outcome.thread.get(10, TimeUnit.SECONDS);
+					assertThat(thread).startsWith("RxComputationThreadPool");
+					assertThat(outcome.failure.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+						.hasMessageContaining("publish to topic 'network-thread/virtual-nested'")
+						.hasMessageContaining("'" + thread + "', which hands on the client's incoming messages");
+				});
 		}
 	}
 

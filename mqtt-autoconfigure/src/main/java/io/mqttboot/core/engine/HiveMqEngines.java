@@ -84,6 +84,7 @@ import io.reactivex.Single;
 import io.reactivex.SingleObserver;
 import io.reactivex.disposables.Disposable;
 import io.reactivex.functions.Consumer;
+import io.reactivex.internal.schedulers.NonBlockingThread;
 import io.reactivex.schedulers.Schedulers;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -153,13 +154,18 @@ public final class HiveMqEngines {
 		transport.applyTransportConfig();
 		Closing closing = new Closing();
 		builder.addDisconnectedListener((context) -> onDisconnected(context, settings, callbacks, closing));
-		// Incoming messages and acknowledgements are handled where they are read, on the
-		// network thread, instead of being handed to RxJava's computation pool first (the
-		// client's default): what the starter does with them there only hands off
-		// (listeners run on their own threads) or completes a future. The hop cost the
-		// network thread a wake-up per message; see docs/design.md §8b. A customizer can
-		// set another scheduler.
-		builder.executorConfig().applicationScheduler(Schedulers.trampoline()).applyExecutorConfig();
+		// By default incoming messages and acknowledgements are handled where they are read,
+		// on the network thread, instead of being handed to RxJava's computation pool first
+		// (the client's default): what the starter does with them there only hands off
+		// (listeners run on their own threads) or completes a future, and the hop cost the
+		// network thread a wake-up per message. With listeners on virtual threads the hop
+		// is kept: waking a virtual thread is a fork-join submission, which would then be
+		// the network thread's work. See docs/design.md §8b. A customizer can set another
+		// scheduler.
+		builder.executorConfig()
+			.applicationScheduler(
+					settings.isCallbacksOnNetworkThread() ? Schedulers.trampoline() : Schedulers.computation())
+			.applyExecutorConfig();
 		for (MqttClientCustomizer customizer : customizers) {
 			customizer.customize(builder);
 		}
@@ -288,6 +294,18 @@ public final class HiveMqEngines {
 			}
 		}
 		return -1;
+	}
+
+	/**
+	 * Return whether a thread is one of RxJava's computation threads, where a client whose
+	 * callbacks are not on its network thread hands on incoming messages and
+	 * acknowledgements (and completes its futures). Like the network thread, such a thread
+	 * must not block: what a blocking call waits for may have to come through it.
+	 * @param thread the thread
+	 * @return whether it is a computation thread
+	 */
+	public static boolean isComputationThread(Thread thread) {
+		return thread instanceof NonBlockingThread;
 	}
 
 	/**
