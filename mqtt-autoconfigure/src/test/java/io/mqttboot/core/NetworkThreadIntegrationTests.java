@@ -46,14 +46,8 @@ class NetworkThreadIntegrationTests {
 						"mqtt.publish.timeout=3s")
 				.run((context) -> {
 					MqttTemplate template = connectedTemplate(context);
-					CallbackOutcome outcome = callInCallbackOfAPublish(template, proxy, "network-thread/first",
-							() -> template.newMessage("nested").topic("network-thread/nested").qos(1).publish());
-					String thread = outcome.thread.get(10, TimeUnit.SECONDS);
-					assertThat(thread).startsWith("com.hivemq.client.mqtt");
-					assertThat(outcome.failure.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
-						.hasMessageContaining("MQTT client 'default'")
-						.hasMessageContaining("publish to topic 'network-thread/nested'")
-						.hasMessageContaining("'" + thread + "'");
+					CallbackOutcome outcome = nestedPublishRefused(template, proxy, "network-thread/");
+					assertThat(outcome.thread.get()).startsWith("com.hivemq.client.mqtt");
 					// Nothing was sent for the refused call, and the client goes on.
 					template.newMessage("after").topic("network-thread/after").qos(1).publish();
 					await().atMost(Duration.ofSeconds(10))
@@ -77,13 +71,9 @@ class NetworkThreadIntegrationTests {
 					assertThat(context.getBean(MqttClientManager.class).getSettings().isCallbacksOnNetworkThread())
 						.isFalse();
 					MqttTemplate template = connectedTemplate(context);
-					CallbackOutcome outcome = callInCallbackOfAPublish(template, proxy, "network-thread/virtual-first",
-							() -> template.newMessage("nested").topic("network-thread/virtual-nested").qos(1).publish());
-					String thread = outcome.thread.get(10, TimeUnit.SECONDS);
-					assertThat(thread).startsWith("RxComputationThreadPool");
-					assertThat(outcome.failure.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
-						.hasMessageContaining("publish to topic 'network-thread/virtual-nested'")
-						.hasMessageContaining("'" + thread + "', which hands on the client's incoming messages");
+					CallbackOutcome outcome = nestedPublishRefused(template, proxy, "network-thread/virtual-");
+					assertThat(outcome.thread.get()).startsWith("RxComputationThreadPool");
+					assertThat(outcome.failure.get()).hasMessageContaining("which hands on the client's incoming messages");
 				});
 		}
 	}
@@ -108,6 +98,24 @@ class NetworkThreadIntegrationTests {
 		MqttClientManager manager = context.getBean(MqttClientManager.class);
 		await().atMost(Duration.ofSeconds(10)).until(manager::isConnected);
 		return context.getBean(MqttTemplate.class);
+	}
+
+	/**
+	 * Publish {@code <prefix>first} and, in a callback of its future, blockingly publish
+	 * {@code <prefix>nested}, then check that the nested publish was refused naming the
+	 * client, the topic and the callback's thread.
+	 */
+	private static CallbackOutcome nestedPublishRefused(MqttTemplate template, FaultProxy proxy, String prefix)
+			throws Exception {
+		String nested = prefix + "nested";
+		CallbackOutcome outcome = callInCallbackOfAPublish(template, proxy, prefix + "first",
+				() -> template.newMessage("nested").topic(nested).qos(1).publish());
+		String thread = outcome.thread.get(10, TimeUnit.SECONDS);
+		assertThat(outcome.failure.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("MQTT client 'default'")
+			.hasMessageContaining("publish to topic '" + nested + "'")
+			.hasMessageContaining("'" + thread + "'");
+		return outcome;
 	}
 
 	/**
