@@ -286,9 +286,10 @@ fi
 if want B4; then
 	java -jar "$JAR" dispatch --out "$OUT" --jmh-log "$BENCH/target/jmh-output.txt" $QUICK
 fi
-# B6: 1 vs 500 listeners; B14: 1 listener vs the same application without the starter (0).
+# B6: 1 vs 500 listeners; B14: 1 listener vs the same application without the starter (0),
+# and without the starter but with the plain HiveMQ client connecting and subscribing (-1).
 VARIANTS=""
-want B14 && VARIANTS="0,"
+want B14 && VARIANTS="0,-1,"
 { want B6 || want B14; } && VARIANTS="${VARIANTS}1"
 want B6 && VARIANTS="${VARIANTS},500"
 if [[ -n "$VARIANTS" ]]; then

@@ -50,7 +50,9 @@ final class StartupMain {
 		Path log = Path.of(args.get("broker-log"));
 		int rounds = args.getInt("rounds", 3);
 		Report report = new Report(args.get("out"));
-		// --variants 0,1,500: 0 = without the starter (B14), 1 and 500 listeners (B6, B14).
+		// --variants 0,-1,1,500: 0 = without the starter (B14), -1 = without the starter but
+		// with the plain HiveMQ client connecting and subscribing (B14's floor), 1 and 500
+		// listeners (B6, B14).
 		int[] variants = java.util.Arrays.stream(args.get("variants", "1,500").split(","))
 			.mapToInt(Integer::parseInt)
 			.toArray();
@@ -117,9 +119,27 @@ final class StartupMain {
 			Report.Table table = report.table("application", "JVM start → ready ms", "SpringApplication.run ms");
 			table.row("without the starter", Stats.fixed(Stats.median(ready.get(0)), 0),
 					Stats.fixed(Stats.median(refresh.get(0)), 0));
+			if (ready.containsKey(-1)) {
+				table.row("without the starter, plain HiveMQ client connects and subscribes",
+						Stats.fixed(Stats.median(ready.get(-1)), 0), Stats.fixed(Stats.median(refresh.get(-1)), 0));
+			}
 			table.row("starter, 1 listener", Stats.fixed(Stats.median(ready.get(1)), 0),
 					Stats.fixed(Stats.median(refresh.get(1)), 0));
 			table.print();
+			if (ready.containsKey(-1)) {
+				List<Double> plain = new ArrayList<>();
+				List<Double> overPlain = new ArrayList<>();
+				for (int i = 0; i < ready.get(0).size(); i++) {
+					plain.add(ready.get(-1).get(i) - ready.get(0).get(i));
+					overPlain.add(ready.get(1).get(i) - ready.get(-1).get(i));
+				}
+				report.write(String.format("%nThe plain HiveMQ client alone, per round (ms): %s, median %+.0f; the starter"
+						+ " over the plain client: %s, median %+.0f.%n",
+						String.join(" / ", plain.stream().map((d) -> String.format("%+.0f", d)).toList()),
+						Stats.median(plain),
+						String.join(" / ", overPlain.stream().map((d) -> String.format("%+.0f", d)).toList()),
+						Stats.median(overPlain)));
+			}
 			// Starts of one round run back to back: the median of the per-round differences is
 			// less exposed to load that comes and goes than the difference of the medians.
 			List<Double> deltas = new ArrayList<>();
@@ -161,6 +181,35 @@ final class StartupMain {
 	static void child(Args args) throws Exception {
 		int listeners = args.getInt("listeners");
 		long begin = System.nanoTime();
+		if (listeners == -1) {
+			// The floor of B14: the application without the starter that connects the plain
+			// HiveMQ client itself and subscribes once, ready at the SUBACK.
+			ConfigurableApplicationContext context = new SpringApplicationBuilder(App1.class)
+				.web(WebApplicationType.NONE)
+				.properties("spring.main.banner-mode=off", "logging.level.root=WARN",
+						"spring.autoconfigure.exclude=" + WITHOUT_STARTER)
+				.run();
+			com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient client = com.hivemq.client.mqtt.MqttClient.builder()
+				.useMqttVersion5()
+				.identifier(args.get("client-id"))
+				.serverHost("127.0.0.1")
+				.serverPort(args.getInt("port"))
+				.buildAsync();
+			client.connect().get(30, TimeUnit.SECONDS);
+			client.subscribeWith()
+				.topicFilter("bench/startup/l0/+")
+				.qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+				.callback((publish) -> {
+				})
+				.send()
+				.get(30, TimeUnit.SECONDS);
+			double refreshMillis = (System.nanoTime() - begin) / 1e6;
+			System.out.println("READY " + ManagementFactory.getRuntimeMXBean().getUptime() + " " + refreshMillis);
+			System.out.flush();
+			client.disconnect().get(10, TimeUnit.SECONDS);
+			context.close();
+			return;
+		}
 		if (listeners == 0) {
 			ConfigurableApplicationContext context = new SpringApplicationBuilder(App1.class)
 				.web(WebApplicationType.NONE)
