@@ -102,22 +102,12 @@ final class MqttBackgroundPreinitializer implements ApplicationListener<Applicat
 
 	private final ClassLoader classLoader;
 
-	private final boolean mqtt5;
-
-	private final boolean mqtt3;
-
 	MqttBackgroundPreinitializer() {
 		this(MqttBackgroundPreinitializer.class.getClassLoader());
 	}
 
 	MqttBackgroundPreinitializer(ClassLoader classLoader) {
-		this(classLoader, true, true);
-	}
-
-	MqttBackgroundPreinitializer(ClassLoader classLoader, boolean mqtt5, boolean mqtt3) {
 		this.classLoader = classLoader;
-		this.mqtt5 = mqtt5;
-		this.mqtt3 = mqtt3;
 	}
 
 	@Override
@@ -141,9 +131,7 @@ final class MqttBackgroundPreinitializer implements ApplicationListener<Applicat
 				.bind("mqtt.version", Bindable.of(Integer.class))
 				.map((version) -> version == 3)
 				.orElse(false);
-			MqttBackgroundPreinitializer preinitializer = new MqttBackgroundPreinitializer(this.classLoader, !mqtt3,
-					mqtt3);
-			Thread thread = new Thread(preinitializer::preinitialize, THREAD_NAME);
+			Thread thread = new Thread(() -> preinitialize(!mqtt3, mqtt3), THREAD_NAME);
 			thread.setDaemon(true);
 			thread.start();
 		}
@@ -161,15 +149,17 @@ final class MqttBackgroundPreinitializer implements ApplicationListener<Applicat
 
 	/**
 	 * Load and initialize the classes, ignoring every failure.
+	 * @param mqtt5 whether to pre-initialize the MQTT 5 client
+	 * @param mqtt3 whether to pre-initialize the MQTT 3 client
 	 */
-	void preinitialize() {
+	void preinitialize(boolean mqtt5, boolean mqtt3) {
 		if (!ClassUtils.isPresent(HIVEMQ_CLIENT, this.classLoader)) {
 			return;
 		}
-		if (this.mqtt5) {
+		if (mqtt5) {
 			run("HiveMQ MQTT 5 client and messages", HiveMq::preinitialize5);
 		}
-		if (this.mqtt3) {
+		if (mqtt3) {
 			run("HiveMQ MQTT 3 client and messages", HiveMq::preinitialize3);
 		}
 		run("Netty buffers", Netty::preinitialize);

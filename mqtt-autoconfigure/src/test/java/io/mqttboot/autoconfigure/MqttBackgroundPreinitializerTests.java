@@ -117,13 +117,13 @@ class MqttBackgroundPreinitializerTests {
 
 	private static void preinitialize(ClassLoader loader, boolean mqtt5, boolean mqtt3) throws Exception {
 		Class<?> type = Class.forName(PREINITIALIZER, true, loader);
-		var constructor = type.getDeclaredConstructor(ClassLoader.class, boolean.class, boolean.class);
+		var constructor = type.getDeclaredConstructor(ClassLoader.class);
 		constructor.setAccessible(true);
-		Object preinitializer = constructor.newInstance(loader, mqtt5, mqtt3);
-		var method = type.getDeclaredMethod("preinitialize");
+		Object preinitializer = constructor.newInstance(loader);
+		var method = type.getDeclaredMethod("preinitialize", boolean.class, boolean.class);
 		method.setAccessible(true);
 		try {
-			method.invoke(preinitializer);
+			method.invoke(preinitializer, mqtt5, mqtt3);
 		}
 		catch (InvocationTargetException ex) {
 			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
